@@ -1,0 +1,60 @@
+//! What happens to an entered context when its scope is dropped mid-way.
+
+use crate::AsyncContext;
+use crate::diagnostics;
+
+/// What a scope does with an entered context when its future is dropped
+/// (cancelled) before the exit ran.
+///
+/// Rust cannot await in `Drop`. The core's [`NoRuntime`] drops the resource
+/// and the context synchronously and reports the skipped exit; a runtime
+/// adapter implements this trait to run the exit on its runtime instead,
+/// told [`Outcome::Cancelled`](crate::Outcome::Cancelled). Implementations
+/// must not block and must not panic: they run inside `Drop`.
+///
+/// # Examples
+///
+/// A policy that counts what it drops, for a test:
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use async_with::{AsyncContext, CancelPolicy};
+///
+/// struct Count<'a>(&'a AtomicUsize);
+///
+/// impl<C: AsyncContext> CancelPolicy<C> for Count<'_> {
+///     fn cancelled(&self, context: C, resource: C::Resource) {
+///         drop(resource);
+///         drop(context);
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+/// ```
+pub trait CancelPolicy<C: AsyncContext> {
+    /// Takes over `context` and its `resource` after the scope was dropped.
+    fn cancelled(&self, context: C, resource: C::Resource);
+}
+
+/// The core's cancellation policy, used when no runtime adapter is bound:
+/// drop the resource, then the context, and report the skipped async exit
+/// through [`diagnostics`](crate::diagnostics).
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{NoRuntime, with_runtime, nullcontext};
+/// # futures_lite::future::block_on(async {
+/// let answer = with_runtime(NoRuntime, nullcontext(41), async |n| Ok(*n + 1)).await?;
+/// assert_eq!(answer, 42);
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRuntime;
+
+impl<C: AsyncContext> CancelPolicy<C> for NoRuntime {
+    fn cancelled(&self, context: C, resource: C::Resource) {
+        drop(resource);
+        drop(context);
+        diagnostics::report_skipped_exits(1);
+    }
+}

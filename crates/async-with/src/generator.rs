@@ -1,0 +1,354 @@
+//! Generator-style contexts: Python's `@asynccontextmanager`.
+
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::marker::PhantomData;
+use std::pin::{Pin, pin};
+use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use crate::diagnostics;
+use crate::panic::CatchUnwind;
+use crate::unwind::Unwind;
+use crate::{Error, IntoExit, Outcome, With};
+
+/// Makes a context from one async closure, like Python's
+/// `@asynccontextmanager`.
+///
+/// The closure gets a [`Yield`] handle. Its code before
+/// [`yield_`](Yield::yield_) is the enter; the value it yields is lent to the
+/// block; the block's [`Outcome`] and the value come back at the yield point;
+/// the code after it is the exit. Return `Ok(())` to let an error go on, or
+/// `Ok(Exit::Suppress)` to swallow it.
+///
+/// Because [`yield_`](Yield::yield_) consumes the handle, yielding twice does
+/// not compile. The other misuses are errors, never hangs or panics:
+/// returning without yielding gives a [`MisuseError`], failing before the
+/// yield is a failed enter (the block does not run).
+///
+/// Nothing is allocated on the heap.
+///
+/// # Examples
+///
+/// Cleanup that runs whatever the block did, Python's `try: yield finally:`:
+///
+/// ```
+/// use async_with::{Error, context, with};
+///
+/// # futures_lite::future::block_on(async {
+/// let log = std::sync::Mutex::new(Vec::new());
+/// let connection = |name: &'static str| {
+///     let log = &log;
+///     context(async move |scope| {
+///         log.lock().unwrap().push(format!("connect {name}"));
+///         let (name, outcome) = scope.yield_(name).await;
+///         log.lock().unwrap().push(format!("disconnect {name} ({})", outcome.is_success()));
+///         Ok(())
+///     })
+/// };
+/// let result = with(connection("A"), async |name| {
+///     Err::<(), _>(Error::msg(format!("query on {name} failed")))
+/// })
+/// .await;
+/// assert_eq!(result.unwrap_err().to_string(), "query on A failed");
+/// assert_eq!(*log.lock().unwrap(), ["connect A", "disconnect A (false)"]);
+/// # });
+/// ```
+#[doc(alias = "asynccontextmanager")]
+#[doc(alias = "contextmanager")]
+pub fn context<R, X, F>(closure: F) -> Generator<F, R>
+where
+    F: AsyncFnOnce(Yield<'_, R>) -> Result<X, Error>,
+    X: IntoExit,
+{
+    Generator {
+        closure,
+        resource: PhantomData,
+    }
+}
+
+/// A generator-style context, made by [`context`]. Use it with
+/// [`with`](crate::with).
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{With, context};
+/// # futures_lite::future::block_on(async {
+/// let timer = context(async |scope| {
+///     let start = std::time::Instant::now();
+///     let _ = scope.yield_(()).await;
+///     let _elapsed = start.elapsed();
+///     Ok(())
+/// });
+/// timer.with(async |()| Ok(())).await?;
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct Generator<F, R> {
+    closure: F,
+    resource: PhantomData<fn() -> R>,
+}
+
+impl<F, R> fmt::Debug for Generator<F, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generator").finish_non_exhaustive()
+    }
+}
+
+impl<F, R, X> With for Generator<F, R>
+where
+    F: AsyncFnOnce(Yield<'_, R>) -> Result<X, Error>,
+    X: IntoExit,
+{
+    type Resource = R;
+
+    async fn with<B, T>(self, body: B) -> Result<T, Error>
+    where
+        B: AsyncFnOnce(&mut R) -> Result<T, Error>,
+        T: Default,
+    {
+        let slot = Slot::new();
+        let mut generator = pin!((self.closure)(Yield { slot: &slot }));
+
+        // Enter: run the closure up to its yield.
+        let entered = poll_fn(|cx| match generator.as_mut().poll(cx) {
+            Poll::Ready(returned) => Poll::Ready(Err(returned)),
+            Poll::Pending => slot.take_yielded().map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
+        })
+        .await;
+        let mut resource = match entered {
+            Ok(resource) => resource,
+            Err(Err(error)) => return Err(error),
+            Err(Ok(_)) => {
+                let misuse = match slot.take_yielded() {
+                    Some(_) => MisuseError::AbandonedYield,
+                    None => MisuseError::NoYield,
+                };
+                return Err(misuse.into());
+            }
+        };
+
+        let skipped = SkippedExitReport::armed();
+        let ended = CatchUnwind::new(body(&mut resource)).await;
+        let mut unwind = Unwind::default();
+        let value = unwind.record_body(ended);
+        slot.resume(resource, unwind.outcome());
+        skipped.disarm();
+
+        // Exit: run the rest of the closure.
+        let exited = CatchUnwind::new(generator).await;
+        if slot.take_unclaimed() {
+            unwind.record_error(MisuseError::AbandonedYield.into());
+        }
+        unwind.record_exit(exited.map(|returned| returned.map(IntoExit::into_exit)));
+        unwind.finish(value)
+    }
+}
+
+/// The handle a generator-style closure yields its resource through.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{Exit, Outcome, context, with};
+/// # futures_lite::future::block_on(async {
+/// // Python: try: yield except KeyError: pass
+/// let ignore_errors = context(async |scope| {
+///     let ((), outcome) = scope.yield_(()).await;
+///     Ok(match outcome {
+///         Outcome::Failed(_) => Exit::Suppress,
+///         _ => Exit::Propagate,
+///     })
+/// });
+/// let value: u8 = with(ignore_errors, async |()| Err(async_with::Error::msg("no such key"))).await?;
+/// assert_eq!(value, 0); // a suppressed block's value is `T::default()`
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub struct Yield<'y, R> {
+    slot: &'y Slot<R>,
+}
+
+impl<R> fmt::Debug for Yield<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Yield").finish_non_exhaustive()
+    }
+}
+
+impl<'y, R> Yield<'y, R> {
+    /// Lends `resource` to the block (Python's `yield resource`); completes
+    /// when the block is over, with the resource back and how the block ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{context, with};
+    /// # futures_lite::future::block_on(async {
+    /// let counter = context(async |scope| {
+    ///     let (count, _outcome) = scope.yield_(0_u32).await;
+    ///     assert_eq!(count, 3);
+    ///     Ok(())
+    /// });
+    /// with(counter, async |count| {
+    ///     *count += 3;
+    ///     Ok(())
+    /// })
+    /// .await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "yield")]
+    pub fn yield_(self, resource: R) -> Resume<'y, R> {
+        Resume {
+            slot: self.slot,
+            resource: Some(resource),
+        }
+    }
+}
+
+/// The future [`Yield::yield_`] returns.
+#[must_use = "the resource is lent only when the yield is awaited"]
+pub struct Resume<'y, R> {
+    slot: &'y Slot<R>,
+    resource: Option<R>,
+}
+
+// The resource is moved, never pinned in place.
+impl<R> Unpin for Resume<'_, R> {}
+
+impl<R> fmt::Debug for Resume<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resume").finish_non_exhaustive()
+    }
+}
+
+impl<R> Future for Resume<'_, R> {
+    type Output = (R, Outcome);
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<(R, Outcome)> {
+        // No waker is needed: the scope polls the closure again right after
+        // the block, and finds the resource here.
+        if let Some(resource) = self.resource.take() {
+            self.slot.offer(resource);
+            return Poll::Pending;
+        }
+        self.slot.claim().map_or(Poll::Pending, Poll::Ready)
+    }
+}
+
+/// Where the resource crosses between the closure and the block. A mutex
+/// keeps it `Sync`, so the scope future stays `Send`; it is never contended.
+struct Slot<R> {
+    state: Mutex<SlotState<R>>,
+}
+
+enum SlotState<R> {
+    Empty,
+    Yielded(R),
+    Resumed(R, Outcome),
+}
+
+impl<R> Slot<R> {
+    fn new() -> Self {
+        Self {
+            state: Mutex::new(SlotState::Empty),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SlotState<R>> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn offer(&self, resource: R) {
+        *self.lock() = SlotState::Yielded(resource);
+    }
+
+    fn take_yielded(&self) -> Option<R> {
+        let mut state = self.lock();
+        match std::mem::replace(&mut *state, SlotState::Empty) {
+            SlotState::Yielded(resource) => Some(resource),
+            other => {
+                *state = other;
+                None
+            }
+        }
+    }
+
+    fn resume(&self, resource: R, outcome: Outcome) {
+        *self.lock() = SlotState::Resumed(resource, outcome);
+    }
+
+    fn claim(&self) -> Option<(R, Outcome)> {
+        let mut state = self.lock();
+        match std::mem::replace(&mut *state, SlotState::Empty) {
+            SlotState::Resumed(resource, outcome) => Some((resource, outcome)),
+            other => {
+                *state = other;
+                None
+            }
+        }
+    }
+
+    /// Drops a resource the closure never took back; says whether there was one.
+    fn take_unclaimed(&self) -> bool {
+        self.claim().is_some()
+    }
+}
+
+/// Reports the skipped exit if the scope is dropped while the block runs.
+struct SkippedExitReport {
+    armed: bool,
+}
+
+impl SkippedExitReport {
+    fn armed() -> Self {
+        Self { armed: true }
+    }
+
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for SkippedExitReport {
+    fn drop(&mut self) {
+        if self.armed {
+            diagnostics::report_skipped_exits(1);
+        }
+    }
+}
+
+/// A generator-style closure broke the protocol.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{MisuseError, context, with};
+/// # futures_lite::future::block_on(async {
+/// let never_yields = context(async |_scope: async_with::Yield<'_, ()>| Ok(()));
+/// let error = with(never_yields, async |()| Ok(())).await.unwrap_err();
+/// assert!(error.is::<MisuseError>());
+/// assert_eq!(error.to_string(), "generator-style context returned without yielding");
+/// # });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MisuseError {
+    /// The closure returned before it yielded: nothing was entered.
+    NoYield,
+    /// The closure started a yield, then dropped it instead of awaiting it to
+    /// the end (for example in a `select`), so it never took its resource back.
+    AbandonedYield,
+}
+
+impl fmt::Display for MisuseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MisuseError::NoYield => "generator-style context returned without yielding",
+            MisuseError::AbandonedYield => {
+                "generator-style context dropped its yield before the block ended"
+            }
+        })
+    }
+}
+
+impl std::error::Error for MisuseError {}

@@ -1,0 +1,118 @@
+//! Python's async context managers for Rust: cleanup that always runs and is
+//! awaited, whatever happened in the block.
+//!
+//! Rust has no async `Drop`. This crate gives Rust the guarantee Python users
+//! rely on with `async with`: the exit runs, is awaited, and sees how the block
+//! ended (success, error, panic), and no error is lost on the way.
+//!
+//! # Examples
+//!
+//! ```
+//! use async_with::{Error, Outcome, context, with};
+//!
+//! # futures_lite::future::block_on(async {
+//! // Python: @asynccontextmanager async def transaction(): ...
+//! let transaction = context(async |scope| {
+//!     let writes: Vec<&str> = Vec::new(); // BEGIN
+//!     let (writes, outcome) = scope.yield_(writes).await;
+//!     match outcome {
+//!         Outcome::Success => println!("COMMIT {writes:?}"),
+//!         _ => println!("ROLLBACK"),
+//!     }
+//!     Ok(())
+//! });
+//! // Python: async with transaction() as tx: ...
+//! with(transaction, async |tx| {
+//!     tx.push("INSERT INTO users VALUES ('ada')");
+//!     Ok(())
+//! })
+//! .await?;
+//! # Ok::<(), Error>(()) }).unwrap();
+//! ```
+//!
+//! # What is here
+//!
+//! | Python | Rust |
+//! |---|---|
+//! | `__aenter__` / `__aexit__` | [`AsyncContext::enter`] / [`AsyncContext::exit`] |
+//! | `async with ctx as x:` | [`with(ctx, async \|x\| ...)`](with) |
+//! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context) |
+//! | `__aexit__` returning `True` | [`Exit::Suppress`] |
+//! | `contextlib.nullcontext` | [`nullcontext`] |
+//! | `contextlib.suppress(E)` | [`suppress::<E>()`](suppress), [`suppress_if`] |
+//! | `contextlib.aclosing` | [`aclosing`], [`closing`] with [`AsyncClose`] |
+//! | `AsyncExitStack.push_async_callback` as a context | [`defer`] |
+//! | `AsyncTimer` | [`timer`] |
+//!
+//! # Guarantees
+//!
+//! - **Order**: exits run in reverse order of entry, one at a time, each awaited.
+//! - **Exactly once**: every successful enter is followed by exactly one exit;
+//!   a failed enter is followed by none.
+//! - **Errors**: a failing exit does not stop the others; each later exit sees
+//!   the newest pending error ([`Outcome::Failed`]); the caller gets an
+//!   [`Error`] whose [`errors`](Error::errors) lists every error, body first.
+//!   A lone error is the user's own type ([`Error::downcast`]).
+//! - **Panics**: a panic in the body or an exit is caught, every exit still
+//!   runs (told [`Outcome::Panicked`]), then the original panic resumes with
+//!   its original payload.
+//! - **Cancellation**: a dropped scope cannot await its exits. The resources'
+//!   synchronous `Drop` runs, and the skipped exits are reported through
+//!   [`diagnostics`]; runtime adapter crates run the exits on their runtime
+//!   instead ([`CancelPolicy`]).
+//! - **Cost**: `with` and generator-style contexts allocate nothing on the
+//!   heap on the success path.
+//!
+//! # Design notes
+//!
+//! - **One error type.** Python's exceptions are dynamic and so is [`Error`]:
+//!   bodies and exits of different contexts fail with different types, and
+//!   an aggregate must hold them all. `?` converts any standard error, and a
+//!   lone error downcasts back to the user's type.
+//! - **Owned outcomes.** [`Outcome`] borrows nothing, so an exit's future is
+//!   `'static` whenever its context is: runtime adapters can still run it
+//!   after the scope was dropped. The pending error is shared with the exit
+//!   (behind an `Arc` allocated only when an error exists) and taken back
+//!   after it.
+//! - **Yield by value.** A generator-style closure hands its resource to the
+//!   block and gets it back at the yield point, so the code stays safe Rust
+//!   and the block gets `&mut` access; yielding twice does not compile.
+//! - **A suppressed block's value** is `T::default()`; return `Option<V>`
+//!   from the body to tell it from a completed one.
+//!
+//! # Features
+//!
+//! None. The crate depends on no runtime: its doctests run on
+//! `futures_lite::future::block_on`. Runtime adapter crates
+//! (`async-with-tokio`, `async-with-smol`, `async-with-async-std`) bind it to
+//! a runtime.
+#![forbid(unsafe_code)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
+
+mod cancel;
+mod context;
+pub mod diagnostics;
+mod error;
+mod generator;
+mod helpers;
+mod outcome;
+mod panic;
+mod unwind;
+mod with;
+
+pub use cancel::{CancelPolicy, NoRuntime};
+pub use context::AsyncContext;
+pub use error::{BoxError, Error, ErrorList};
+pub use generator::{Generator, MisuseError, Resume, Yield, context};
+pub use helpers::closing::{AsyncClose, Closing, aclosing, closing};
+pub use helpers::defer::{Defer, defer};
+pub use helpers::null::{Null, nullcontext};
+pub use helpers::suppress::{Suppress, suppress, suppress_if};
+pub use helpers::timer::{Stopwatch, Timer, timer};
+pub use outcome::{Exit, IntoExit, Outcome, PendingError};
+pub use with::{With, with, with_runtime};

@@ -1,0 +1,165 @@
+//! `with`: Python's `async with` statement.
+
+use std::future::Future;
+
+use crate::panic::CatchUnwind;
+use crate::unwind::Unwind;
+use crate::{AsyncContext, CancelPolicy, Error, NoRuntime};
+
+/// Anything [`with`] can run a block in: every [`AsyncContext`], and
+/// generator-style contexts made by [`context`](crate::context).
+///
+/// Bound generic code on `With` to accept both, as Python code accepts any
+/// async context manager.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{With, nullcontext};
+///
+/// async fn twice<C: With<Resource = u32>>(ctx: C) -> Result<u32, async_with::Error> {
+///     ctx.with(async |n| Ok(*n * 2)).await
+/// }
+/// # futures_lite::future::block_on(async {
+/// assert_eq!(twice(nullcontext(21)).await?, 42);
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub trait With: Sized {
+    /// What the block works with.
+    type Resource;
+
+    /// Enters, runs `body` with the resource, exits with the body's outcome.
+    /// See [`with`].
+    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
+    where
+        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>,
+        T: Default;
+}
+
+impl<C: AsyncContext> With for C {
+    type Resource = C::Resource;
+
+    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
+    where
+        B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
+        T: Default,
+    {
+        with_runtime(NoRuntime, self, body)
+    }
+}
+
+/// Python's `async with context as resource: body`.
+///
+/// Enters `context`, lends the resource to `body`, then exits with the
+/// body's outcome, and returns the body's value or the error.
+///
+/// - **Order**: enter, body, exit; nested `with`s exit innermost first.
+/// - **Errors**: a failed enter returns its error and runs no exit. A failed
+///   body or exit returns the newest error; every earlier one is reachable
+///   through [`Error::errors`] (body first).
+/// - **Suppression**: when the exit suppresses the body's error, the block's
+///   value is `T::default()`.
+/// - **Panics**: a panic in the body or the exit is caught, the exit still
+///   runs (told [`Outcome::Panicked`](crate::Outcome::Panicked)), then the
+///   original panic resumes with its original payload.
+/// - **Cancellation**: if this future is dropped after the enter completed
+///   and before the exit ran, the resource and the context are dropped
+///   synchronously and the skipped exit is reported through
+///   [`diagnostics`](crate::diagnostics); a runtime adapter runs the exit on
+///   its runtime instead. An exit never runs twice, and never without its
+///   enter.
+///
+/// Nesting any number of `with`s allocates nothing on the heap.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{context, with};
+///
+/// # futures_lite::future::block_on(async {
+/// let connection = context(async |scope| {
+///     println!("ENTER A");
+///     let (name, _outcome) = scope.yield_("A").await;
+///     println!("EXIT {name}");
+///     Ok(())
+/// });
+/// let used = with(connection, async |name| Ok(format!("using {name}"))).await?;
+/// assert_eq!(used, "using A");
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+#[doc(alias = "async with")]
+pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Error>>
+where
+    C: With,
+    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
+    T: Default,
+{
+    context.with(body)
+}
+
+/// [`with`] with an explicit [`CancelPolicy`]: what to do with the entered
+/// context if this future is dropped mid-way. Runtime adapters call this with
+/// their own policy; the core's is [`NoRuntime`].
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{NoRuntime, nullcontext, with_runtime};
+/// # futures_lite::future::block_on(async {
+/// let n = with_runtime(NoRuntime, nullcontext(1), async |n| Ok(*n)).await?;
+/// assert_eq!(n, 1);
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub async fn with_runtime<P, C, B, T>(policy: P, mut context: C, body: B) -> Result<T, Error>
+where
+    P: CancelPolicy<C>,
+    C: AsyncContext,
+    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
+    T: Default,
+{
+    let resource = context.enter().await?;
+    // From here until `disarm`, dropping this future hands the context to the
+    // policy: there is no await between the enter completing and this line.
+    let mut entered = Entered {
+        parts: Some((context, resource)),
+        policy,
+    };
+    let ended = CatchUnwind::new(body(entered.resource())).await;
+    let (context, resource) = entered.disarm();
+
+    let mut unwind = Unwind::default();
+    let value = unwind.record_body(ended);
+    let exited = CatchUnwind::new(context.exit(resource, unwind.outcome())).await;
+    unwind.record_exit(exited);
+    unwind.finish(value)
+}
+
+/// An entered context whose exit has not started yet.
+struct Entered<C: AsyncContext, P: CancelPolicy<C>> {
+    parts: Option<(C, C::Resource)>,
+    policy: P,
+}
+
+impl<C: AsyncContext, P: CancelPolicy<C>> Entered<C, P> {
+    fn resource(&mut self) -> &mut C::Resource {
+        match &mut self.parts {
+            Some((_, resource)) => resource,
+            None => unreachable!("the resource is lent only before the exit starts"),
+        }
+    }
+
+    fn disarm(&mut self) -> (C, C::Resource) {
+        match self.parts.take() {
+            Some(parts) => parts,
+            None => unreachable!("an entered context is disarmed once"),
+        }
+    }
+}
+
+impl<C: AsyncContext, P: CancelPolicy<C>> Drop for Entered<C, P> {
+    fn drop(&mut self) {
+        if let Some((context, resource)) = self.parts.take() {
+            self.policy.cancelled(context, resource);
+        }
+    }
+}
