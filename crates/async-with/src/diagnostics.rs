@@ -43,6 +43,14 @@ pub enum Diagnostic<'a> {
     /// An exit panicked while an earlier panic was being handled; the earlier
     /// panic resumes and this one is dropped.
     SecondPanic,
+    /// Exits that a runtime ran after their scope was cancelled failed; no
+    /// caller is left to return the errors to.
+    ErrorsAfterCancel {
+        /// Every error, oldest first.
+        errors: &'a Error,
+    },
+    /// An exit that a runtime ran after its scope was cancelled panicked.
+    PanicAfterCancel,
 }
 
 impl fmt::Display for Diagnostic<'_> {
@@ -62,6 +70,12 @@ impl fmt::Display for Diagnostic<'_> {
             }
             Diagnostic::SecondPanic => {
                 f.write_str("an exit panicked while a panic unwound; the first panic resumes")
+            }
+            Diagnostic::ErrorsAfterCancel { errors } => {
+                write!(f, "exits run after cancellation failed: {errors:#}")
+            }
+            Diagnostic::PanicAfterCancel => {
+                f.write_str("an exit run after cancellation panicked")
             }
         }
     }

@@ -102,6 +102,7 @@ mod generator;
 mod helpers;
 mod outcome;
 mod panic;
+mod runtime;
 mod unwind;
 mod with;
 
@@ -114,5 +115,6 @@ pub use helpers::defer::{Defer, defer};
 pub use helpers::null::{Null, nullcontext};
 pub use helpers::suppress::{Suppress, suppress, suppress_if};
 pub use helpers::timer::{Stopwatch, Timer, timer};
+pub use runtime::{CleanupJob, Runtime};
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use with::{With, with, with_runtime};

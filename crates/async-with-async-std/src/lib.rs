@@ -1,0 +1,1 @@
+//! async-with bound to async-std (being built).

@@ -1,0 +1,1 @@
+//! async-with bound to tokio (being built).
