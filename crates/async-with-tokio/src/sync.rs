@@ -1,0 +1,284 @@
+//! Mutex and semaphore guards as contexts: acquired on enter, released on
+//! exit, Python's `async with lock:` and `async with semaphore:`.
+//!
+//! Each comes in two forms:
+//!
+//! - **owned** ([`lock_owned`], [`acquire_owned`]): takes an
+//!   `Arc<Mutex<T>>` / `Arc<Semaphore>`. The context and its guard are
+//!   `'static`, so a runtime policy can still run the exit after the scope's
+//!   future was dropped, and the context can be moved into spawned tasks.
+//!   Prefer these.
+//! - **borrowed** ([`lock`], [`acquire`]): takes `&Mutex<T>` /
+//!   `&Semaphore`, for a lock that outlives the scope on the stack.
+//!
+//! Whatever the block's outcome (success, error, panic, cancellation), the
+//! guard is released when the scope ends: by the exit, or by the guard's own
+//! `Drop` when the scope is dropped mid-way without a runtime policy. A
+//! guard's release cannot fail, so these exits never add an error and never
+//! suppress one.
+
+use std::sync::Arc;
+
+use async_with::{AsyncContext, Error, Exit, Outcome};
+use tokio::sync::{
+    Mutex, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
+};
+
+/// A context that locks `mutex`; the block gets the
+/// [`OwnedMutexGuard`] (it dereferences to `T`), the exit unlocks.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use async_with::with;
+/// use tokio::sync::Mutex;
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let log = Arc::new(Mutex::new(Vec::new()));
+/// with(async_with_tokio::sync::lock_owned(log.clone()), async |log| {
+///     log.push("entered");
+///     Ok(())
+/// })
+/// .await?;
+/// assert_eq!(*log.try_lock()?, ["entered"]); // unlocked again
+/// # Ok::<(), async_with::Error>(()) })?;
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+#[doc(alias = "lock")]
+pub fn lock_owned<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockOwned<T> {
+    LockOwned { mutex }
+}
+
+/// A context that locks a borrowed `mutex`; the block gets the
+/// [`MutexGuard`], the exit unlocks.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::with;
+/// use tokio::sync::Mutex;
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let counter = Mutex::new(0);
+/// with(async_with_tokio::sync::lock(&counter), async |counter| {
+///     **counter += 1;
+///     Ok(())
+/// })
+/// .await?;
+/// assert_eq!(*counter.try_lock()?, 1);
+/// # Ok::<(), async_with::Error>(()) })?;
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
+    Lock { mutex }
+}
+
+/// A context that takes one permit from `semaphore`; the block gets the
+/// [`OwnedSemaphorePermit`], the exit gives it back.
+///
+/// Enter fails with [`tokio::sync::AcquireError`] if the semaphore was
+/// closed.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use async_with::with;
+/// use tokio::sync::Semaphore;
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let slots = Arc::new(Semaphore::new(2));
+/// with(async_with_tokio::sync::acquire_owned(slots.clone()), async |_permit| {
+///     assert_eq!(slots.available_permits(), 1);
+///     Ok(())
+/// })
+/// .await?;
+/// assert_eq!(slots.available_permits(), 2);
+/// # Ok::<(), async_with::Error>(()) })?;
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+#[doc(alias = "BoundedSemaphore")]
+pub fn acquire_owned(semaphore: Arc<Semaphore>) -> AcquireOwned {
+    AcquireOwned {
+        semaphore,
+        permits: 1,
+    }
+}
+
+/// A context that takes one permit from a borrowed `semaphore`; the block
+/// gets the [`SemaphorePermit`], the exit gives it back.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::with;
+/// use tokio::sync::Semaphore;
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let slots = Semaphore::new(3);
+/// with(async_with_tokio::sync::acquire(&slots).permits(2), async |permit| {
+///     assert_eq!(permit.num_permits(), 2);
+///     assert_eq!(slots.available_permits(), 1);
+///     Ok(())
+/// })
+/// .await?;
+/// assert_eq!(slots.available_permits(), 3);
+/// # Ok::<(), async_with::Error>(()) })?;
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+pub fn acquire(semaphore: &Semaphore) -> Acquire<'_> {
+    Acquire {
+        semaphore,
+        permits: 1,
+    }
+}
+
+/// The context [`lock_owned`] returns.
+///
+/// # Examples
+///
+/// ```
+/// let ctx = async_with_tokio::sync::lock_owned(std::sync::Arc::new(tokio::sync::Mutex::new(())));
+/// # drop(ctx);
+/// ```
+#[derive(Debug)]
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct LockOwned<T: ?Sized> {
+    mutex: Arc<Mutex<T>>,
+}
+
+impl<T: ?Sized> AsyncContext for LockOwned<T> {
+    type Resource = OwnedMutexGuard<T>;
+
+    async fn enter(&mut self) -> Result<OwnedMutexGuard<T>, Error> {
+        Ok(Arc::clone(&self.mutex).lock_owned().await)
+    }
+
+    async fn exit(self, guard: OwnedMutexGuard<T>, _outcome: Outcome) -> Result<Exit, Error> {
+        drop(guard);
+        Ok(Exit::Propagate)
+    }
+}
+
+/// The context [`lock`] returns.
+///
+/// # Examples
+///
+/// ```
+/// let mutex = tokio::sync::Mutex::new(0);
+/// let ctx = async_with_tokio::sync::lock(&mutex);
+/// # drop(ctx);
+/// ```
+#[derive(Debug)]
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct Lock<'a, T: ?Sized> {
+    mutex: &'a Mutex<T>,
+}
+
+impl<'a, T: ?Sized> AsyncContext for Lock<'a, T> {
+    type Resource = MutexGuard<'a, T>;
+
+    async fn enter(&mut self) -> Result<MutexGuard<'a, T>, Error> {
+        Ok(self.mutex.lock().await)
+    }
+
+    async fn exit(self, guard: MutexGuard<'a, T>, _outcome: Outcome) -> Result<Exit, Error> {
+        drop(guard);
+        Ok(Exit::Propagate)
+    }
+}
+
+/// The context [`acquire_owned`] returns.
+///
+/// # Examples
+///
+/// ```
+/// let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
+/// let ctx = async_with_tokio::sync::acquire_owned(slots).permits(2);
+/// # drop(ctx);
+/// ```
+#[derive(Debug)]
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct AcquireOwned {
+    semaphore: Arc<Semaphore>,
+    permits: u32,
+}
+
+impl AcquireOwned {
+    /// Takes `permits` permits at once instead of one
+    /// ([`Semaphore::acquire_many_owned`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
+    /// let ctx = async_with_tokio::sync::acquire_owned(slots).permits(4);
+    /// # drop(ctx);
+    /// ```
+    pub fn permits(mut self, permits: u32) -> Self {
+        self.permits = permits;
+        self
+    }
+}
+
+impl AsyncContext for AcquireOwned {
+    type Resource = OwnedSemaphorePermit;
+
+    async fn enter(&mut self) -> Result<OwnedSemaphorePermit, Error> {
+        Ok(Arc::clone(&self.semaphore)
+            .acquire_many_owned(self.permits)
+            .await?)
+    }
+
+    async fn exit(self, permit: OwnedSemaphorePermit, _outcome: Outcome) -> Result<Exit, Error> {
+        drop(permit);
+        Ok(Exit::Propagate)
+    }
+}
+
+/// The context [`acquire`] returns.
+///
+/// # Examples
+///
+/// ```
+/// let slots = tokio::sync::Semaphore::new(4);
+/// let ctx = async_with_tokio::sync::acquire(&slots);
+/// # drop(ctx);
+/// ```
+#[derive(Debug)]
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct Acquire<'a> {
+    semaphore: &'a Semaphore,
+    permits: u32,
+}
+
+impl Acquire<'_> {
+    /// Takes `permits` permits at once instead of one
+    /// ([`Semaphore::acquire_many`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let slots = tokio::sync::Semaphore::new(4);
+    /// let ctx = async_with_tokio::sync::acquire(&slots).permits(3);
+    /// # drop(ctx);
+    /// ```
+    pub fn permits(mut self, permits: u32) -> Self {
+        self.permits = permits;
+        self
+    }
+}
+
+impl<'a> AsyncContext for Acquire<'a> {
+    type Resource = SemaphorePermit<'a>;
+
+    async fn enter(&mut self) -> Result<SemaphorePermit<'a>, Error> {
+        Ok(self.semaphore.acquire_many(self.permits).await?)
+    }
+
+    async fn exit(self, permit: SemaphorePermit<'a>, _outcome: Outcome) -> Result<Exit, Error> {
+        drop(permit);
+        Ok(Exit::Propagate)
+    }
+}
