@@ -1,0 +1,212 @@
+//! Suppression: an exit that swallows the pending error turns the block into
+//! a success for the exits after it and for the caller, who gets
+//! `T::default()`.
+
+mod common;
+
+use std::io;
+
+use async_with::{Error, With, suppress, suppress_if, with};
+use common::{Act, BodyError, Events, ExitError, Spec, block_on, generated, messages, tracked};
+
+#[test]
+fn an_inner_exit_that_suppresses_makes_the_outer_exit_see_success() {
+    for generator_style in [false, true] {
+        let events = Events::new();
+        let inner = Spec::new("B").exit(Act::Suppress);
+        let result: Result<u32, Error> =
+            block_on(with(tracked(Spec::new("A"), &events), async |_| {
+                let body = async |_: &mut common::Res| {
+                    events.push("body");
+                    Err(BodyError("lookup").into())
+                };
+                if generator_style {
+                    generated(inner, &events).with(body).await
+                } else {
+                    tracked(inner, &events).with(body).await
+                }
+            }));
+        assert_eq!(
+            result.unwrap(),
+            0,
+            "a suppressed block's value is T::default()"
+        );
+        assert_eq!(
+            events.log(),
+            [
+                "enter A",
+                "enter B",
+                "body",
+                "exit B: failed(body failed: lookup)",
+                "exit A: success",
+            ],
+            "generator-style: {generator_style}"
+        );
+        assert_eq!(events.drops(), ["B", "A"]);
+    }
+}
+
+#[test]
+fn a_suppressed_block_returns_none_when_the_body_returns_an_option() {
+    let events = Events::new();
+    let suppressed: Option<&str> = block_on(with(
+        tracked(Spec::new("A").exit(Act::Suppress), &events),
+        async |_| Err(BodyError("x").into()),
+    ))
+    .unwrap();
+    assert_eq!(suppressed, None);
+    let completed: Option<&str> = block_on(with(
+        tracked(Spec::new("A").exit(Act::Suppress), &events),
+        async |_| Ok(Some("value")),
+    ))
+    .unwrap();
+    assert_eq!(
+        completed,
+        Some("value"),
+        "suppressing on success changes nothing"
+    );
+}
+
+#[test]
+fn suppressing_swallows_every_earlier_error_too() {
+    let events = Events::new();
+    let result: Result<(), Error> = block_on(with(tracked(Spec::new("A"), &events), async |_| {
+        with(
+            tracked(Spec::new("B").exit(Act::Suppress), &events),
+            async |_| {
+                with(
+                    tracked(Spec::new("C").exit(Act::Fail), &events),
+                    async |_| Err(BodyError("body").into()),
+                )
+                .await
+            },
+        )
+        .await
+    }));
+    result.unwrap();
+    assert_eq!(
+        events.log(),
+        [
+            "enter A",
+            "enter B",
+            "enter C",
+            "exit C: failed(body failed: body)",
+            "exit B: failed(exit C failed (after 1 earlier error))",
+            "exit A: success",
+        ]
+    );
+}
+
+#[test]
+fn an_exit_failing_after_a_suppression_is_the_only_error() {
+    let events = Events::new();
+    let result: Result<(), Error> = block_on(with(
+        tracked(Spec::new("A").exit(Act::Fail), &events),
+        async |_| {
+            with(
+                tracked(Spec::new("B").exit(Act::Suppress), &events),
+                async |_| Err(BodyError("body").into()),
+            )
+            .await
+        },
+    ));
+    let error = result.unwrap_err();
+    assert_eq!(messages(&error), ["exit A failed"]);
+    assert_eq!(error.downcast::<ExitError>().unwrap(), ExitError("A"));
+}
+
+#[test]
+fn suppress_by_type_swallows_a_matching_error() {
+    let events = Events::new();
+    let result: Result<Vec<u8>, Error> =
+        block_on(with(tracked(Spec::new("A"), &events), async |_| {
+            with(suppress::<BodyError>(), async |()| {
+                events.push("body");
+                Err(BodyError("expected").into())
+            })
+            .await
+        }));
+    assert_eq!(result.unwrap(), Vec::<u8>::new());
+    assert_eq!(events.log(), ["enter A", "body", "exit A: success"]);
+}
+
+#[test]
+fn suppress_by_type_lets_another_type_through() {
+    let events = Events::new();
+    let result: Result<(), Error> = block_on(with(tracked(Spec::new("A"), &events), async |_| {
+        with(suppress::<io::Error>(), async |()| {
+            Err(BodyError("other").into())
+        })
+        .await
+    }));
+    assert_eq!(
+        result.unwrap_err().downcast::<BodyError>().unwrap(),
+        BodyError("other")
+    );
+    assert_eq!(
+        events.log(),
+        ["enter A", "exit A: failed(body failed: other)"]
+    );
+}
+
+#[test]
+fn suppress_by_type_passes_a_successful_value_through() {
+    let value = block_on(with(suppress::<io::Error>(), async |()| Ok(5))).unwrap();
+    assert_eq!(value, 5);
+}
+
+#[test]
+fn suppress_by_type_looks_at_the_newest_error() {
+    // The body failed with the suppressed type, but an exit failed after it:
+    // as in Python, `suppress` sees the newest error and lets it through,
+    // with the body's error still reachable.
+    let events = Events::new();
+    let result: Result<(), Error> = block_on(with(suppress::<BodyError>(), async |()| {
+        with(
+            tracked(Spec::new("A").exit(Act::Fail), &events),
+            async |_| Err(BodyError("first").into()),
+        )
+        .await
+    }));
+    let error = result.unwrap_err();
+    assert_eq!(messages(&error), ["body failed: first", "exit A failed"]);
+}
+
+#[test]
+fn suppress_if_swallows_what_the_predicate_accepts() {
+    let not_found = |error: &Error| {
+        error
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::NotFound)
+    };
+    let events = Events::new();
+    let matched: Result<u8, Error> = block_on(with(tracked(Spec::new("A"), &events), async |_| {
+        with(suppress_if(not_found), async |()| {
+            Err(io::Error::from(io::ErrorKind::NotFound).into())
+        })
+        .await
+    }));
+    assert_eq!(matched.unwrap(), 0);
+    assert_eq!(events.log(), ["enter A", "exit A: success"]);
+
+    let unmatched: Result<u8, Error> = block_on(with(suppress_if(not_found), async |()| {
+        Err(io::Error::from(io::ErrorKind::PermissionDenied).into())
+    }));
+    let error = unmatched.unwrap_err().downcast::<io::Error>().unwrap();
+    assert_eq!(error.kind(), io::ErrorKind::PermissionDenied);
+}
+
+#[test]
+fn suppress_if_is_not_asked_on_success() {
+    let asked = std::cell::Cell::new(false);
+    let value = block_on(with(
+        suppress_if(|_: &Error| {
+            asked.set(true);
+            true
+        }),
+        async |()| Ok("fine"),
+    ))
+    .unwrap();
+    assert_eq!(value, "fine");
+    assert!(!asked.get());
+}
