@@ -1,0 +1,95 @@
+//! TCP connections as contexts: the write half is shut down on exit, so the
+//! peer sees end-of-file.
+//!
+//! Python's `async with` over a stream writer closes it at the end of the
+//! block. Dropping a [`async_std::net::TcpStream`] closes the socket too,
+//! but silently; the exit here shuts the write half down with
+//! [`TcpStream::shutdown`], which sends FIN, and reports an
+//! error if that fails.
+
+use std::io;
+
+use async_with::{AsyncContext, Error, Exit, Outcome};
+use std::net::Shutdown;
+
+use async_std::net::{TcpStream, ToSocketAddrs};
+
+/// A context that connects to `addr`; the block gets the
+/// [`async_std::net::TcpStream`], and the exit shuts its write half down.
+///
+/// `addr` is anything async-std resolves: `"127.0.0.1:8080"`, a
+/// [`SocketAddr`](std::net::SocketAddr), `("localhost", 80)`.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::with;
+/// use std::io::Read;
+/// use async_std::io::WriteExt;
+///
+/// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let addr = listener.local_addr()?;
+/// let server = std::thread::spawn(move || {
+///     let (mut peer, _) = listener.accept()?;
+///     let mut received = String::new();
+///     peer.read_to_string(&mut received)?; // returns at end-of-file
+///     std::io::Result::Ok(received)
+/// });
+/// # async_std::task::block_on(async {
+/// with(async_with_async_std::net::connect(addr), async |stream| {
+///     stream.write_all(b"PING").await?;
+///     Ok(())
+/// })
+/// .await?;
+/// # Ok::<(), async_with::Error>(()) })?;
+/// assert_eq!(server.join().unwrap()?, "PING");
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+#[doc(alias = "open_connection")]
+pub fn connect<A: ToSocketAddrs>(addr: A) -> Connect<A> {
+    Connect { addr: Some(addr) }
+}
+
+/// The context [`connect`] returns.
+///
+/// - **Enter** connects; an error (refused, unreachable) is the
+///   [`std::io::Error`] itself, and no exit runs.
+/// - **Exit** runs whatever the block's outcome: it shuts the write half
+///   down, so the peer reads end-of-file after the last byte the
+///   block wrote, then closes the socket. An error doing so joins the block's
+///   own error in the aggregate, except [`io::ErrorKind::NotConnected`]: the
+///   peer already reset the connection, so there is no one left to tell.
+///   The exit never suppresses.
+/// - **Cancellation without a runtime policy**: the stream is dropped, which
+///   closes the socket (the peer still sees end-of-file or a reset).
+///
+/// # Examples
+///
+/// ```
+/// let ctx = async_with_async_std::net::connect("127.0.0.1:8080");
+/// # drop(ctx);
+/// ```
+#[derive(Debug)]
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct Connect<A> {
+    addr: Option<A>,
+}
+
+impl<A: ToSocketAddrs> AsyncContext for Connect<A> {
+    type Resource = TcpStream;
+
+    async fn enter(&mut self) -> Result<TcpStream, Error> {
+        let addr = self
+            .addr
+            .take()
+            .ok_or_else(|| Error::msg("the connection context was entered twice"))?;
+        Ok(TcpStream::connect(addr).await?)
+    }
+
+    async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
+        match stream.shutdown(Shutdown::Write) {
+            Err(error) if error.kind() != io::ErrorKind::NotConnected => Err(error.into()),
+            _ => Ok(Exit::Propagate),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Child processes as contexts: a child still running when the block ends
+//! is killed, and always waited for, so no zombie is left behind.
+//!
+//! Python's `asyncio` has no context manager for subprocesses; Trio's
+//! `open_process` does, and this follows it: the block may wait for the
+//! child itself, and the exit cleans up whatever is left.
+
+use std::process::ExitStatus;
+
+use async_with::{AsyncContext, Error, Exit, Outcome};
+use smol::process::{Child, Command};
+
+/// A context that spawns `command`; the block gets the
+/// [`smol::process::Child`], and the exit kills the child if it is still
+/// running, then waits for it.
+///
+/// # Examples
+///
+/// Wait for the child in the block to get its status:
+///
+/// ```
+/// use async_with::with;
+/// use smol::process::Command;
+///
+/// # smol::block_on(async {
+/// let status = with(async_with_smol::process::spawn(Command::new("true")), async |child| {
+///     Ok(Some(child.status().await?))
+/// })
+/// .await?;
+/// assert!(status.unwrap().success());
+/// # Ok::<(), async_with::Error>(()) })?;
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+///
+/// A child still running at the end of the block is killed:
+///
+/// ```
+/// use std::os::unix::process::ExitStatusExt;
+/// use std::sync::mpsc;
+/// use async_with::with;
+/// use smol::process::Command;
+///
+/// let mut sleep = Command::new("sleep");
+/// sleep.arg("30");
+/// let (tx, rx) = mpsc::channel();
+/// let sleeper = async_with_smol::process::spawn(sleep).on_exit(move |status| {
+///     let _ = tx.send(status);
+/// });
+/// # smol::block_on(async {
+/// with(sleeper, async |child| {
+///     assert!(child.try_status()?.is_none()); // running
+///     Ok(())
+/// })
+/// .await?;
+/// # Ok::<(), async_with::Error>(()) })?;
+/// assert_eq!(rx.recv()?.signal(), Some(9)); // SIGKILL
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+pub fn spawn(command: Command) -> Spawn {
+    Spawn {
+        command,
+        on_exit: ignore_status,
+    }
+}
+
+fn ignore_status(_: ExitStatus) {}
+
+/// The context [`spawn`] returns.
+///
+/// - **Enter** spawns the command with
+///   [`kill_on_drop`](Command::kill_on_drop) set; a spawn error (program not
+///   found) is the [`std::io::Error`] itself, and no exit runs.
+/// - **Exit** runs whatever the block's outcome. If the child is still
+///   running it is killed (`SIGKILL` on Unix, `TerminateProcess` on
+///   Windows); then the exit waits for it, which reaps it. A child the block
+///   already waited for is left as it is.
+/// - **Exit status**: the exit does not judge it. A child that failed, or
+///   that the exit killed, is not an error: the status goes to the
+///   [`on_exit`](Spawn::on_exit) callback, if any. To act on the status in
+///   the block, `child.status().await` there. Only a failure to kill or wait
+///   (an [`std::io::Error`]) joins the aggregate. The exit never suppresses.
+/// - **Cancellation without a runtime policy**: the child is dropped, and
+///   `kill_on_drop` kills it; async-process's reaper reaps it in the
+///   background.
+///   Bind a runtime to have it killed and waited for on that runtime.
+///
+/// # Examples
+///
+/// ```
+/// let ctx = async_with_smol::process::spawn(smol::process::Command::new("cat"));
+/// # drop(ctx);
+/// ```
+#[derive(Debug)]
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct Spawn<F = fn(ExitStatus)> {
+    command: Command,
+    on_exit: F,
+}
+
+impl<F> Spawn<F> {
+    /// Calls `on_exit` with the child's exit status once the exit has reaped
+    /// it, whether the child ended by itself, was waited for in the block, or
+    /// was killed by the exit. It is not called when killing or waiting
+    /// failed (that error reaches the caller instead).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use async_with::with;
+    /// use smol::process::Command;
+    ///
+    /// let status = Arc::new(Mutex::new(None));
+    /// let keep = status.clone();
+    /// let ctx = async_with_smol::process::spawn(Command::new("false"))
+    ///     .on_exit(move |s| *keep.lock().unwrap() = Some(s));
+    /// # smol::block_on(async {
+    /// with(ctx, async |child| {
+    ///     child.status().await?;
+    ///     Ok(())
+    /// })
+    /// .await?;
+    /// # Ok::<(), async_with::Error>(()) })?;
+    /// assert_eq!(status.lock().unwrap().unwrap().code(), Some(1));
+    /// # Ok::<(), async_with::BoxError>(())
+    /// ```
+    pub fn on_exit<G: FnOnce(ExitStatus)>(self, on_exit: G) -> Spawn<G> {
+        Spawn {
+            command: self.command,
+            on_exit,
+        }
+    }
+}
+
+impl<F: FnOnce(ExitStatus)> AsyncContext for Spawn<F> {
+    type Resource = Child;
+
+    async fn enter(&mut self) -> Result<Child, Error> {
+        Ok(self.command.kill_on_drop(true).spawn()?)
+    }
+
+    async fn exit(self, mut child: Child, _outcome: Outcome) -> Result<Exit, Error> {
+        let status = match child.try_status()? {
+            Some(status) => status,
+            None => {
+                if let Err(error) = child.kill() {
+                    // It may have ended between the two calls; only a child
+                    // still running after a failed kill is an error.
+                    if child.try_status()?.is_none() {
+                        return Err(error.into());
+                    }
+                }
+                child.status().await?
+            }
+        };
+        (self.on_exit)(status);
+        Ok(Exit::Propagate)
+    }
+}
