@@ -99,3 +99,83 @@ pub trait AsyncContext {
     where
         Self: Sized;
 }
+
+/// An [`AsyncContext`] whose exit future is `Send`: what a `Send`
+/// [`ExitStack`](crate::ExitStack) can hold.
+///
+/// A stack stores its entries type-erased, so it must know, when an entry is
+/// pushed, that the entry's exit future is `Send`. Stable Rust cannot yet say
+/// that of a generic trait method's future (return-type notation,
+/// rust-lang/rust#109417), but it can for a concrete type. This trait is that
+/// proof, written once per context type; the body is always the same line,
+/// and [`send_context!`](crate::send_context) writes it for you. `with`
+/// needs none of this, nor does [`LocalExitStack`](crate::LocalExitStack).
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{AsyncContext, Error, ExitStack, Exit, Outcome};
+///
+/// struct Conn(&'static str);
+///
+/// impl AsyncContext for Conn {
+///     type Resource = String;
+///     async fn enter(&mut self) -> Result<String, Error> {
+///         Ok(format!("connection {}", self.0))
+///     }
+///     async fn exit(self, _: String, _: Outcome) -> Result<Exit, Error> {
+///         Ok(Exit::Propagate)
+///     }
+/// }
+/// async_with::send_context!(Conn);
+///
+/// # futures_lite::future::block_on(async {
+/// let mut stack = ExitStack::new();
+/// let a = stack.enter(Conn("A")).await?;
+/// assert_eq!(a, "connection A");
+/// stack.close().await?;
+/// # Ok::<(), Error>(()) }).unwrap();
+/// ```
+pub trait SendAsyncContext: AsyncContext<Resource: Send> + Send {
+    /// [`AsyncContext::exit`], with its future proven `Send`.
+    fn exit_send(
+        self,
+        resource: Self::Resource,
+        outcome: Outcome,
+    ) -> impl Future<Output = Result<Exit, Error>> + Send;
+}
+
+/// Implements [`SendAsyncContext`] for context types whose exit future is
+/// `Send`; the compiler checks that it is.
+///
+/// For a generic type, write the impl by hand with the bounds it needs; the
+/// body is `self.exit(resource, outcome)`.
+///
+/// # Examples
+///
+/// ```
+/// # use async_with::{AsyncContext, Error, Exit, Outcome};
+/// struct Lock;
+/// impl AsyncContext for Lock {
+///     type Resource = ();
+///     async fn enter(&mut self) -> Result<(), Error> { Ok(()) }
+///     async fn exit(self, (): (), _: Outcome) -> Result<Exit, Error> { Ok(Exit::Propagate) }
+/// }
+/// async_with::send_context!(Lock);
+/// ```
+#[macro_export]
+macro_rules! send_context {
+    ($($context:ty),+ $(,)?) => {$(
+        impl $crate::SendAsyncContext for $context {
+            fn exit_send(
+                self,
+                resource: <Self as $crate::AsyncContext>::Resource,
+                outcome: $crate::Outcome,
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<$crate::Exit, $crate::Error>,
+            > + ::core::marker::Send {
+                <Self as $crate::AsyncContext>::exit(self, resource, outcome)
+            }
+        }
+    )+};
+}

@@ -86,7 +86,8 @@
 //! `futures_lite::future::block_on`. Runtime adapter crates
 //! (`async-with-tokio`, `async-with-smol`, `async-with-async-std`) bind it to
 //! a runtime.
-#![forbid(unsafe_code)]
+// `unsafe` is denied everywhere but `stack/arena.rs`, which documents why.
+#![deny(unsafe_code)]
 #![warn(
     missing_docs,
     missing_debug_implementations,
@@ -103,11 +104,12 @@ mod helpers;
 mod outcome;
 mod panic;
 mod runtime;
+mod stack;
 mod unwind;
 mod with;
 
 pub use cancel::{CancelPolicy, NoRuntime};
-pub use context::AsyncContext;
+pub use context::{AsyncContext, SendAsyncContext};
 pub use error::{BoxError, Error, ErrorList};
 pub use generator::{Generator, MisuseError, Resume, Yield, context};
 pub use helpers::closing::{AsyncClose, Closing, aclosing, closing};
@@ -116,5 +118,6 @@ pub use helpers::null::{Null, nullcontext};
 pub use helpers::suppress::{Suppress, suppress, suppress_if};
 pub use helpers::timer::{Stopwatch, Timer, timer};
 pub use runtime::{CleanupJob, Runtime};
+pub use stack::{Entry, ExitStack, Flavor, Local, LocalExitStack, PendingExits, Sendable, StackPolicy};
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use with::{With, with, with_runtime};

@@ -36,7 +36,7 @@ use crate::{AsyncContext, CancelPolicy, Error, Exit, Outcome};
 ///         Ok(())
 ///     }
 ///
-///     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+///     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
 ///         async move { std::thread::sleep(duration) } // a real runtime's timer goes here
 ///     }
 /// }
@@ -51,8 +51,9 @@ pub trait Runtime: Clone + Send + Sync + 'static {
     /// single-threaded executor.
     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob>;
 
-    /// Completes after `duration`, for timeouts.
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static;
+    /// Completes after `duration`, for timeouts. The future does not borrow
+    /// the runtime.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<Self>;
 }
 
 /// Exits that could not be awaited where they were due, packed to run

@@ -1,3 +1,5 @@
+use std::future::Future;
+
 use crate::{AsyncContext, Error, Exit, Outcome};
 
 /// A context that does nothing: enters to `value`, exits doing nothing.
@@ -40,5 +42,15 @@ impl<T> AsyncContext for Null<T> {
 
     async fn exit(self, _value: T, _outcome: Outcome) -> Result<Exit, Error> {
         Ok(Exit::Propagate)
+    }
+}
+
+impl<T: Send> crate::SendAsyncContext for Null<T> {
+    fn exit_send(
+        self,
+        value: T,
+        outcome: Outcome,
+    ) -> impl Future<Output = Result<Exit, Error>> + Send {
+        self.exit(value, outcome)
     }
 }

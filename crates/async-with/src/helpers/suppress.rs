@@ -94,3 +94,16 @@ where
         })
     }
 }
+
+impl<P> crate::SendAsyncContext for Suppress<P>
+where
+    P: FnOnce(&Error) -> bool + Send,
+{
+    fn exit_send(
+        self,
+        (): (),
+        outcome: Outcome,
+    ) -> impl std::future::Future<Output = Result<Exit, Error>> + Send {
+        self.exit((), outcome)
+    }
+}

@@ -100,3 +100,13 @@ impl<F: FnOnce(Duration)> AsyncContext for Timer<F> {
         Ok(Exit::Propagate)
     }
 }
+
+impl<F: FnOnce(Duration) + Send> crate::SendAsyncContext for Timer<F> {
+    fn exit_send(
+        self,
+        watch: Stopwatch,
+        outcome: Outcome,
+    ) -> impl std::future::Future<Output = Result<Exit, Error>> + Send {
+        self.exit(watch, outcome)
+    }
+}

@@ -1,0 +1,96 @@
+//! Entries at stable addresses, so a stack entered through `&self` can lend
+//! `&mut` access to several resources at once (the typed-arena pattern).
+//!
+//! This is the crate's only `unsafe` code. The invariants it rests on:
+//!
+//! 1. Every pointer in `entries` comes from `Box::into_raw` and is owned by
+//!    the arena alone; it is freed exactly once, by [`Arena::pop`] (which turns
+//!    it back into a `Box`) or by `Drop`.
+//! 2. Nothing is freed, moved or touched through `&self`: `&self` only pushes.
+//!    Every path that reads or frees an entry takes `&mut self` or `self`, so
+//!    the borrow checker ends every loan made by [`Arena::push`] first.
+//! 3. [`Arena::push`] lends the new entry once, to its caller; the arena never
+//!    creates another reference to an entry while that loan can be alive.
+#![allow(unsafe_code)]
+
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::sync::{Mutex, PoisonError};
+
+/// Owns type-erased entries `D` (`dyn Entry + 'a`, possibly `+ Send`).
+pub(crate) struct Arena<D: ?Sized> {
+    entries: Mutex<Vec<Owned<D>>>,
+}
+
+/// A pointer the arena owns, from `Box::into_raw`.
+struct Owned<D: ?Sized>(NonNull<D>);
+
+// SAFETY: `Owned<D>` is a `Box<D>` that the arena frees by hand (invariant 1):
+// sending it to another thread sends the `D`, which is sound when `D: Send`,
+// exactly as for `Box<D>`. It is never shared, so no `Sync` impl is needed:
+// `Mutex<Vec<Owned<D>>>` is then `Send + Sync` for `D: Send`, like
+// `Mutex<Vec<Box<D>>>`.
+unsafe impl<D: ?Sized + Send> Send for Owned<D> {}
+
+impl<D: ?Sized> Arena<D> {
+    pub(crate) fn new() -> Self {
+        Self {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Stores `entry` and lends it, pinned, for as long as `self` is borrowed.
+    ///
+    /// `erase` turns the concrete pointer into the stored `dyn` one (an
+    /// unsizing coercion, the same address).
+    pub(crate) fn push<T>(&self, entry: T, erase: fn(NonNull<T>) -> NonNull<D>) -> Pin<&mut T> {
+        let concrete = NonNull::from(Box::leak(Box::new(entry)));
+        self.lock().push(Owned(erase(concrete)));
+        // SAFETY: `concrete` points to a live, boxed `T` that the arena owns
+        // (invariant 1) and that stays put until `pop`/`Drop`, which need
+        // `&mut self`, so not before this `&self` loan ends (invariant 2). The
+        // arena lends this entry nowhere else (invariant 3), so the `&mut` is
+        // unique. The entry is heap-allocated and never moved, so pinning it
+        // is sound.
+        unsafe { Pin::new_unchecked(&mut *concrete.as_ptr()) }
+    }
+
+    /// Takes the newest entry back, pinned.
+    pub(crate) fn pop(&mut self) -> Option<Pin<Box<D>>> {
+        let Owned(pointer) = self.entries_mut().pop()?;
+        // SAFETY: `pointer` came from `Box::into_raw` (via `Box::leak`) and
+        // was just removed from the arena, so it is freed only by this box
+        // (invariant 1). `&mut self` proves no loan from `push` is alive
+        // (invariant 2).
+        Some(Box::into_pin(unsafe { Box::from_raw(pointer.as_ptr()) }))
+    }
+
+    /// Moves every entry into a new arena, leaving this one empty.
+    pub(crate) fn take_all(&mut self) -> Self {
+        Self {
+            entries: Mutex::new(std::mem::take(self.entries_mut())),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Owned<D>>> {
+        // A panic cannot leave the `Vec` half-updated (push is one call).
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn entries_mut(&mut self) -> &mut Vec<Owned<D>> {
+        self.entries.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<D: ?Sized> Drop for Arena<D> {
+    /// Frees what is left, newest first, one at a time (no recursion).
+    fn drop(&mut self) {
+        while let Some(entry) = self.pop() {
+            drop(entry);
+        }
+    }
+}

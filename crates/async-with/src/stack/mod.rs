@@ -1,0 +1,501 @@
+//! `ExitStack`: Python's `AsyncExitStack`, for a number of contexts decided
+//! at run time.
+
+mod arena;
+mod entry;
+mod flavor;
+mod policy;
+mod unwind;
+
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::sync::{Mutex, PoisonError};
+
+pub use entry::Entry;
+pub use flavor::{Flavor, Local, Sendable};
+pub use policy::{PendingExits, StackPolicy};
+
+use self::arena::Arena;
+use self::entry::EntryFor;
+use self::unwind::StackUnwind;
+use crate::panic::CatchUnwind;
+use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
+
+/// A stack of async exits, entered one by one at run time and closed
+/// together, last in first out: Python's `contextlib.AsyncExitStack`.
+///
+/// Enter contexts in a loop or under conditions, and use their resources
+/// side by side: [`enter`](ExitStack::enter) takes `&self`, so the resources
+/// of several entries can be borrowed at once, as in Python
+/// (`a = enter(A); b = enter(B); use(a, b)`).
+///
+/// - **Order**: exits run newest first, one at a time, each awaited; a failed
+///   enter registers nothing, and an entered context is registered before
+///   [`enter`](ExitStack::enter) returns (no await between the two).
+/// - **Errors**: a failing exit does not stop the others; each later exit
+///   sees the newest pending error; the caller gets every error, oldest
+///   first, in one [`Error`]. An exit that suppresses clears the errors
+///   before it.
+/// - **Panics**: under [`scope`](ExitStack::scope) or [`with`](crate::with),
+///   a panic in the body or an exit is caught, every exit still runs (told
+///   [`Outcome::Panicked`]), then the panic resumes.
+/// - **Cancellation**: [`close`](ExitStack::close) is resumable: dropped
+///   during an exit, that exit is abandoned and a second `close` runs the
+///   rest. A stack dropped with exits left hands them to its
+///   [`StackPolicy`]: with [`NoRuntime`], the resources' synchronous `Drop`
+///   runs newest first and the skipped exits are reported through
+///   [`diagnostics`](crate::diagnostics); a runtime adapter runs them.
+/// - **Cost**: one heap allocation per entry; the exit future lives in it, so
+///   it need not be `Unpin`. Closing is a loop: a million entries close
+///   without growing the call stack.
+///
+/// # `Send`
+///
+/// Entries are type-erased, so whether the stack is `Send` is chosen when it
+/// is made. `ExitStack` (the [`Sendable`] flavor) is `Send + Sync` and takes
+/// [`SendAsyncContext`]s and `Send` callbacks; [`LocalExitStack`] takes
+/// anything and is `!Send`.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{ExitStack, nullcontext};
+///
+/// # futures_lite::future::block_on(async {
+/// let mut stack = ExitStack::new();
+/// let mut names = Vec::new();
+/// for name in ["A", "B", "C"] {
+///     names.push(stack.enter(nullcontext(name)).await?);
+/// }
+/// stack.push_callback(|| async {
+///     println!("runs first: the newest exit");
+///     Ok(())
+/// });
+/// assert_eq!(names.iter().map(|n| **n).collect::<String>(), "ABC");
+/// stack.close().await?;
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+#[doc(alias = "AsyncExitStack")]
+pub struct ExitStack<'a, K: Flavor<'a> = Sendable, P: StackPolicy<'a, K> = NoRuntime> {
+    arena: Arena<K::Entry>,
+    /// Errors and panics from a `close` that was interrupted, for the next.
+    pending: Mutex<StackUnwind>,
+    policy: P,
+}
+
+/// An [`ExitStack`] whose entries may be `!Send` (it is `!Send` itself).
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+/// use async_with::{LocalExitStack, nullcontext};
+///
+/// # futures_lite::future::block_on(async {
+/// let mut stack = LocalExitStack::default(); // or ExitStack::local()
+/// let shared = stack.enter(nullcontext(Rc::new(5))).await?;
+/// assert_eq!(**shared, 5);
+/// stack.close().await?;
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub type LocalExitStack<'a> = ExitStack<'a, Local>;
+
+impl<'a> ExitStack<'a, Sendable, NoRuntime> {
+    /// An empty `Send` stack with no runtime bound (see [`StackPolicy`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let stack = async_with::ExitStack::new();
+    /// assert!(stack.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::with_policy(NoRuntime)
+    }
+}
+
+impl<'a> ExitStack<'a, Local, NoRuntime> {
+    /// An empty [`LocalExitStack`], whose entries may be `!Send`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let stack = async_with::ExitStack::local();
+    /// let _same: async_with::LocalExitStack<'_> = stack;
+    /// ```
+    pub fn local() -> Self {
+        Self::with_policy(NoRuntime)
+    }
+}
+
+impl<'a, K: Flavor<'a>> Default for ExitStack<'a, K, NoRuntime> {
+    fn default() -> Self {
+        Self::with_policy(NoRuntime)
+    }
+}
+
+impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> ExitStack<'a, K, P> {
+    /// An empty stack whose exits, if it is dropped before they ran, go to
+    /// `policy` (a runtime adapter's marker type, for instance).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{ExitStack, NoRuntime, Sendable};
+    /// let stack: ExitStack<'_, Sendable, _> = ExitStack::with_policy(NoRuntime);
+    /// assert_eq!(stack.len(), 0);
+    /// ```
+    pub fn with_policy(policy: P) -> Self {
+        Self {
+            arena: Arena::new(),
+            pending: Mutex::new(StackUnwind::default()),
+            policy,
+        }
+    }
+
+    /// How many exits are registered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures_lite::future::block_on(async {
+    /// let stack = async_with::ExitStack::new();
+    /// stack.enter(async_with::nullcontext(())).await?;
+    /// assert_eq!(stack.len(), 1);
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub fn len(&self) -> usize {
+        self.arena.len()
+    }
+
+    /// Whether no exit is registered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(async_with::ExitStack::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Moves every registered exit into a new stack, leaving this one empty
+    /// and usable: Python's `pop_all`, to hand resources over to a caller
+    /// once setup succeeded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{ExitStack, nullcontext};
+    /// # futures_lite::future::block_on(async {
+    /// let mut setup = ExitStack::new();
+    /// setup.enter(nullcontext("A")).await?;
+    /// setup.enter(nullcontext("B")).await?;
+    /// // every step succeeded: keep the resources past this scope
+    /// let mut kept = setup.pop_all();
+    /// assert_eq!((setup.len(), kept.len()), (0, 2));
+    /// setup.close().await?; // closes nothing
+    /// kept.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub fn pop_all(&mut self) -> Self
+    where
+        P: Clone,
+    {
+        Self {
+            arena: self.arena.take_all(),
+            pending: Mutex::new(StackUnwind::default()),
+            policy: self.policy.clone(),
+        }
+    }
+
+    /// Runs every registered exit, newest first, and returns every error
+    /// they raised: Python's `aclose()`.
+    ///
+    /// Resumable: if this future is dropped during an exit, that exit is
+    /// abandoned (never re-run), and the next `close` runs only the exits not
+    /// yet started, and returns the errors of both.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{Error, ExitStack};
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// stack.push_callback(|| async { Err(Error::msg("first registered, runs last")) });
+    /// stack.push_callback(|| async { Err(Error::msg("runs first")) });
+    /// let error = stack.close().await.unwrap_err();
+    /// let order: Vec<_> = error.errors().map(|e| e.to_string()).collect();
+    /// assert_eq!(order, ["runs first", "first registered, runs last"]);
+    /// # });
+    /// ```
+    #[doc(alias = "aclose")]
+    pub async fn close(&mut self) -> Result<(), Error> {
+        self.close_with(Ok(())).await
+    }
+
+    /// Runs every registered exit as if the block had ended with `ended`:
+    /// on `Err`, each exit sees the error and may suppress it. Python's
+    /// `__aexit__(exc_type, exc, tb)` on the stack.
+    ///
+    /// Resumable like [`close`](ExitStack::close).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{Error, ExitStack, suppress};
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// stack.enter(suppress::<std::fmt::Error>()).await?;
+    /// stack.close_with(Err(std::fmt::Error.into())).await?; // suppressed
+    /// # Ok::<(), Error>(()) }).unwrap();
+    /// ```
+    pub async fn close_with(&mut self, ended: Result<(), Error>) -> Result<(), Error> {
+        let Self { arena, pending, .. } = self;
+        let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Err(error) = ended {
+            state.record_error(error);
+        }
+        drain(arena, state).await;
+        std::mem::take(state).finish(Some(()))
+    }
+
+    /// Runs `body` with this stack, then closes it with the body's outcome:
+    /// Python's `async with AsyncExitStack() as stack: body`.
+    ///
+    /// A panic in the body or an exit is caught, every exit runs, then the
+    /// original panic resumes. A suppressed error gives `T::default()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{ExitStack, nullcontext};
+    /// # futures_lite::future::block_on(async {
+    /// let total = ExitStack::new()
+    ///     .scope(async |stack| {
+    ///         let a = stack.enter(nullcontext(1)).await?;
+    ///         let b = stack.enter(nullcontext(2)).await?;
+    ///         Ok(*a + *b)
+    ///     })
+    ///     .await?;
+    /// assert_eq!(total, 3);
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub async fn scope<B, T>(mut self, body: B) -> Result<T, Error>
+    where
+        B: AsyncFnOnce(&Self) -> Result<T, Error>,
+        T: Default,
+    {
+        let ended = CatchUnwind::new(body(&self)).await;
+        let Self { arena, pending, .. } = &mut self;
+        let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let value = state.record_body(ended);
+        drain(arena, state).await;
+        std::mem::take(state).finish(value)
+    }
+
+    fn push<T>(&self, entry: T) -> std::pin::Pin<&mut T>
+    where
+        K: flavor::Holds<'a, T>,
+        T: Entry + 'a,
+    {
+        self.arena.push(entry, K::erase::<T>)
+    }
+
+    /// Runs the exits as this stack's own exit, when it is used as a context.
+    async fn exit_as_context(mut self, outcome: Outcome) -> Result<Exit, Error> {
+        let Self { arena, .. } = &mut self;
+        let mut state = StackUnwind::after(outcome);
+        drain(arena, &mut state).await;
+        state.finish_as_exit()
+    }
+}
+
+/// Runs every exit left in `arena`, newest first, recording into `state`.
+async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut StackUnwind) {
+    while let Some(mut entry) = arena.pop() {
+        if let Err(payload) = entry.as_mut().start(state.outcome()) {
+            state.record_exit(Err(payload));
+            continue;
+        }
+        let ended = poll_fn(|cx| entry.as_mut().poll_exit(cx)).await;
+        state.record_exit(ended);
+    }
+}
+
+/// The methods that register exits, for one flavor: the `Send` one asks for
+/// `Send` parts, the local one does not.
+macro_rules! registering_methods {
+    ($flavor:ty, $context_bound:path, $exit:ident, $($send:tt)*) => {
+impl<'a, P: StackPolicy<'a, $flavor>> ExitStack<'a, $flavor, P> {
+    /// Enters `context` and registers its exit; returns its resource,
+    /// borrowed for as long as the stack is: Python's
+    /// `await stack.enter_async_context(cm)`.
+    ///
+    /// If the enter fails, nothing is registered and the error is returned.
+    /// Once the enter has completed, the exit is registered before this
+    /// future completes, with no await in between: dropping this future
+    /// cannot lose the exit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{ExitStack, nullcontext};
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// let a = stack.enter(nullcontext(String::from("A"))).await?;
+    /// let b = stack.enter(nullcontext(String::from("B"))).await?;
+    /// a.push_str(b); // both resources at once
+    /// assert_eq!(a, "AB");
+    /// stack.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "enter_async_context")]
+    #[doc(alias = "enter_context")]
+    pub async fn enter<C>(&self, mut context: C) -> Result<&mut C::Resource, Error>
+    where
+        C: $context_bound + 'a,
+    {
+        let resource = context.enter().await?;
+        let entry = self.push(EntryFor::new((context, resource), |(context, resource): (C, C::Resource), outcome| {
+            context.$exit(resource, outcome)
+        }));
+        match entry.payload() {
+            Some((_, resource)) => Ok(resource),
+            None => unreachable!("a new entry holds its payload"),
+        }
+    }
+
+    /// Registers an exit callback that sees how the block ended and may
+    /// suppress its error: Python's `push_async_exit`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{ExitStack, Exit, Outcome};
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// stack.push_exit(|outcome: Outcome| async move {
+    ///     Ok(if outcome.error().is_some() { Exit::Suppress } else { Exit::Propagate })
+    /// });
+    /// stack.close_with(Err(async_with::Error::msg("swallowed"))).await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "push_async_exit")]
+    pub fn push_exit<M, F>(&self, exit: M)
+    where
+        M: FnOnce(Outcome) -> F + $($send)* 'a,
+        F: Future<Output = Result<Exit, Error>> + $($send)* 'a,
+    {
+        self.push(EntryFor::new(exit, |exit: M, outcome| exit(outcome)));
+    }
+
+    /// Registers an async cleanup callback, which cannot suppress errors:
+    /// Python's `push_async_callback`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::ExitStack;
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// stack.push_callback(|| async {
+    ///     println!("cleaning up");
+    ///     Ok(())
+    /// });
+    /// stack.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "push_async_callback")]
+    #[doc(alias = "callback")]
+    pub fn push_callback<M, F>(&self, callback: M)
+    where
+        M: FnOnce() -> F + $($send)* 'a,
+        F: Future<Output = Result<(), Error>> + $($send)* 'a,
+    {
+        self.push(EntryFor::new(callback, |callback: M, _outcome| async move {
+            callback().await?;
+            Ok(Exit::Propagate)
+        }));
+    }
+
+    /// Takes `value` into the stack with its own async cleanup, and lends
+    /// it back: for resources that are not contexts (a connection closed by
+    /// `conn.close().await`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::ExitStack;
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// let buffer = stack.adopt(Vec::new(), |lines: Vec<&str>| async move {
+    ///     println!("flushing {} lines", lines.len());
+    ///     Ok(())
+    /// });
+    /// buffer.push("hello");
+    /// stack.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub fn adopt<T, M, F>(&self, value: T, cleanup: M) -> &mut T
+    where
+        T: $($send)* 'a,
+        M: FnOnce(T) -> F + $($send)* 'a,
+        F: Future<Output = Result<(), Error>> + $($send)* 'a,
+    {
+        let entry = self.push(EntryFor::new((value, cleanup), |(value, cleanup): (T, M), _outcome| async move {
+            cleanup(value).await?;
+            Ok(Exit::Propagate)
+        }));
+        match entry.payload() {
+            Some((value, _)) => value,
+            None => unreachable!("a new entry holds its payload"),
+        }
+    }
+}
+
+impl<'a, P: StackPolicy<'a, $flavor> + Clone> AsyncContext for ExitStack<'a, $flavor, P> {
+    type Resource = Self;
+
+    /// Hands over every registered exit to the block's stack.
+    async fn enter(&mut self) -> Result<Self, Error> {
+        Ok(self.pop_all())
+    }
+
+    async fn exit(self, stack: Self, outcome: Outcome) -> Result<Exit, Error> {
+        stack.exit_as_context(outcome).await
+    }
+}
+    };
+}
+
+registering_methods!(Sendable, SendAsyncContext, exit_send, Send +);
+
+impl<'a, P> SendAsyncContext for ExitStack<'a, Sendable, P>
+where
+    P: StackPolicy<'a, Sendable> + Clone + Send + Sync,
+{
+    fn exit_send(
+        self,
+        stack: Self,
+        outcome: Outcome,
+    ) -> impl Future<Output = Result<Exit, Error>> + Send {
+        stack.exit_as_context(outcome)
+    }
+}
+registering_methods!(Local, AsyncContext, exit,);
+
+impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> Drop for ExitStack<'a, K, P> {
+    fn drop(&mut self) {
+        let exits = PendingExits::new(self.arena.take_all());
+        if !exits.is_empty() {
+            self.policy.cancelled(exits);
+        }
+    }
+}
+
+impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> fmt::Debug for ExitStack<'a, K, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExitStack").field("len", &self.len()).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,123 @@
+//! What a dropped stack does with the exits it did not run.
+
+use std::fmt;
+use std::future::poll_fn;
+
+use super::arena::Arena;
+use super::entry::sealed::EntryImpl;
+use super::{Flavor, Sendable};
+use crate::diagnostics;
+use crate::runtime::report_detached_exit;
+use crate::{CleanupJob, NoRuntime, Outcome, Runtime};
+
+/// What an [`ExitStack`](crate::ExitStack) does with the exits it still
+/// holds when it is dropped (its scope was cancelled, or it was never
+/// closed). Rust cannot await in `Drop`.
+///
+/// [`NoRuntime`] drops the entries newest first (their resources'
+/// synchronous `Drop` runs) and reports how many exits were skipped. Every
+/// [`Runtime`] runs them on the runtime instead, newest first, told
+/// [`Outcome::Cancelled`], for `'static` stacks of `Send` parts.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{ExitStack, NoRuntime, nullcontext};
+/// # futures_lite::future::block_on(async {
+/// # async_with::diagnostics::set_hook(|_| {});
+/// let before = async_with::diagnostics::skipped_exits();
+/// let stack: ExitStack<'_> = ExitStack::with_policy(NoRuntime);
+/// stack.enter(nullcontext(())).await?;
+/// drop(stack); // never closed: the exit is skipped and reported
+/// assert!(async_with::diagnostics::skipped_exits() > before);
+/// # async_with::diagnostics::reset_hook();
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub trait StackPolicy<'a, K: Flavor<'a>> {
+    /// Takes over the exits of a dropped stack. Runs inside `Drop`: must not
+    /// block or panic.
+    fn cancelled(&self, exits: PendingExits<'a, K>);
+}
+
+impl<'a, K: Flavor<'a>> StackPolicy<'a, K> for NoRuntime {
+    fn cancelled(&self, exits: PendingExits<'a, K>) {
+        exits.drop_synchronously();
+    }
+}
+
+impl<R: Runtime> StackPolicy<'static, Sendable> for R {
+    fn cancelled(&self, exits: PendingExits<'static, Sendable>) {
+        let job = CleanupJob::new(exits.len(), move || exits.run());
+        // A refused job drops here, dropping the entries and reporting them.
+        let _ = self.spawn_cleanup(job);
+    }
+}
+
+/// The exits a dropped stack did not run, newest last.
+///
+/// # Examples
+///
+/// See [`StackPolicy`].
+pub struct PendingExits<'a, K: Flavor<'a>> {
+    arena: Arena<K::Entry>,
+}
+
+impl<'a, K: Flavor<'a>> PendingExits<'a, K> {
+    pub(crate) fn new(arena: Arena<K::Entry>) -> Self {
+        Self { arena }
+    }
+
+    /// How many exits are left.
+    ///
+    /// # Examples
+    ///
+    /// See [`StackPolicy`].
+    pub fn len(&self) -> usize {
+        self.arena.len()
+    }
+
+    /// Whether none is left.
+    ///
+    /// # Examples
+    ///
+    /// See [`StackPolicy`].
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Runs every exit, newest first, told [`Outcome::Cancelled`]; what they
+    /// raise goes to [`diagnostics`], since no caller is left.
+    ///
+    /// # Examples
+    ///
+    /// See [`StackPolicy`].
+    pub async fn run(mut self) {
+        while let Some(mut entry) = self.arena.pop() {
+            let ended = match entry.as_mut().start(Outcome::Cancelled) {
+                Err(payload) => Err(payload),
+                Ok(()) => poll_fn(|cx| entry.as_mut().poll_exit(cx)).await,
+            };
+            report_detached_exit(ended);
+        }
+    }
+
+    /// Drops every entry, newest first, and reports the skipped exits.
+    ///
+    /// # Examples
+    ///
+    /// See [`StackPolicy`].
+    pub fn drop_synchronously(mut self) {
+        let mut skipped = 0;
+        while let Some(entry) = self.arena.pop() {
+            skipped += usize::from(!entry.started());
+            drop(entry);
+        }
+        diagnostics::report_skipped_exits(skipped);
+    }
+}
+
+impl<'a, K: Flavor<'a>> fmt::Debug for PendingExits<'a, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingExits").field("len", &self.len()).finish()
+    }
+}
