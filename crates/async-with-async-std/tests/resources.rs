@@ -1,0 +1,399 @@
+//! async-std's real resources as contexts: after each exit the test checks what
+//! a user would see on the resource itself (bytes on disk, end-of-file at
+//! the peer, the child reaped, the lock free).
+
+mod common_resources;
+
+use std::future::Future;
+use std::io::ErrorKind;
+use std::os::unix::process::ExitStatusExt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, mpsc};
+
+use async_std::io::{ReadExt, WriteExt};
+use async_std::process::Command;
+use async_std::sync::Mutex;
+use async_with::{Error, with};
+use async_with_async_std::sync::Semaphore;
+use async_with_async_std::{fs, net, process, sync};
+use common_resources::{
+    Peer, eventually_not_running, poll_once_then_drop, process_exists, process_running,
+    refused_addr,
+};
+
+fn run<F: Future>(future: F) -> F::Output {
+    async_std::task::block_on(future)
+}
+
+fn panics<F: Future>(future: F) -> bool {
+    catch_unwind(AssertUnwindSafe(|| run(future))).is_err()
+}
+
+fn write_options() -> async_std::fs::OpenOptions {
+    let mut options = async_std::fs::OpenOptions::new();
+    options.write(true);
+    options
+}
+
+// ---- files ----
+
+#[test]
+fn file_bytes_are_on_disk_after_the_exit_without_a_flush_in_the_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.txt");
+    run(with(fs::create(&path), async |file| {
+        file.write_all(b"hello ").await?;
+        file.write_all(b"world").await?;
+        Ok(())
+    }))
+    .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"hello world");
+}
+
+#[test]
+fn file_is_flushed_when_the_block_fails_and_the_block_error_reaches_the_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.txt");
+    let error = run(with(fs::create(&path), async |file| {
+        file.write_all(b"partial").await?;
+        Err::<(), _>(Error::msg("parse failed"))
+    }))
+    .unwrap_err();
+    assert_eq!(error.len(), 1);
+    assert_eq!(error.to_string(), "parse failed");
+    assert_eq!(std::fs::read(&path).unwrap(), b"partial");
+}
+
+#[test]
+fn file_is_flushed_when_the_block_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("panicked.txt");
+    assert!(panics(with(
+        fs::create(&path),
+        async |file| -> Result<(), Error> {
+            file.write_all(b"before the panic").await?;
+            panic!("boom");
+        }
+    )));
+    assert_eq!(std::fs::read(&path).unwrap(), b"before the panic");
+}
+
+#[test]
+fn file_flush_failure_is_the_exit_error_after_the_block_error() {
+    // /dev/full accepts the write (async-std writes on a thread) and
+    // fails it with "no space left" when the exit flushes.
+    let error = run(with(
+        fs::open_with(write_options(), "/dev/full"),
+        async |file| {
+            file.write_all(b"lost").await?;
+            Err::<(), _>(Error::msg("parse failed"))
+        },
+    ))
+    .unwrap_err();
+    let messages: Vec<String> = error.errors().map(|e| e.to_string()).collect();
+    assert_eq!(messages[0], "parse failed", "{messages:?}");
+    let storage_full = error.errors().skip(1).any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == ErrorKind::StorageFull)
+    });
+    assert!(storage_full, "{messages:?}");
+}
+
+#[test]
+fn file_flush_failure_alone_is_an_io_error() {
+    let error = run(with(
+        fs::open_with(write_options(), "/dev/full").sync_on_exit(false),
+        async |file| {
+            file.write_all(b"lost").await?;
+            Ok(())
+        },
+    ))
+    .unwrap_err();
+    let io = error.downcast::<std::io::Error>().unwrap();
+    assert_eq!(io.kind(), ErrorKind::StorageFull);
+}
+
+#[test]
+fn file_open_reads_and_a_missing_file_fails_the_enter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "remember").unwrap();
+    let text = run(with(fs::open(&path), async |file| {
+        let mut text = String::new();
+        file.read_to_string(&mut text).await?;
+        Ok(text)
+    }))
+    .unwrap();
+    assert_eq!(text, "remember");
+
+    let mut ran = false;
+    let error = run(with(fs::open(dir.path().join("missing")), async |_| {
+        ran = true;
+        Ok(())
+    }))
+    .unwrap_err();
+    assert!(!ran);
+    assert_eq!(
+        error.downcast::<std::io::Error>().unwrap().kind(),
+        ErrorKind::NotFound
+    );
+}
+
+// ---- TCP ----
+
+#[test]
+fn tcp_peer_sees_eof_after_the_exit_while_the_socket_is_still_open() {
+    let peer = Peer::start();
+    // A clone of the socket outlives the scope: the peer can only see
+    // end-of-file because the exit shut the write half down.
+    let mut kept = None;
+    run(with(net::connect(peer.addr), async |stream| {
+        stream.write_all(b"PING").await?;
+        kept = Some(stream.clone());
+        Ok(())
+    }))
+    .unwrap();
+    let report = peer.report();
+    assert!(report.saw_eof);
+    assert_eq!(report.received, b"PING");
+    // The read half is still open: the peer's reply arrives.
+    let mut reply = String::new();
+    run(kept.unwrap().read_to_string(&mut reply)).unwrap();
+    assert_eq!(reply, "bye");
+}
+
+#[test]
+fn tcp_peer_sees_eof_when_the_block_fails() {
+    let peer = Peer::start();
+    let mut kept = None;
+    let error = run(with(net::connect(peer.addr), async |stream| {
+        stream.write_all(b"half a req").await?;
+        kept = Some(stream.clone());
+        Err::<(), _>(Error::msg("gave up"))
+    }))
+    .unwrap_err();
+    assert_eq!(error.to_string(), "gave up");
+    let report = peer.report();
+    assert!(report.saw_eof);
+    assert_eq!(report.received, b"half a req");
+    drop(kept);
+}
+
+#[test]
+fn tcp_refused_connection_fails_the_enter() {
+    let addr = refused_addr();
+    let mut ran = false;
+    let error = run(with(net::connect(addr), async |_| {
+        ran = true;
+        Ok(())
+    }))
+    .unwrap_err();
+    assert!(!ran);
+    assert_eq!(
+        error.downcast::<std::io::Error>().unwrap().kind(),
+        ErrorKind::ConnectionRefused
+    );
+}
+
+// ---- child processes ----
+
+fn sleep_30() -> Command {
+    let mut command = Command::new("sleep");
+    command.arg("30");
+    command
+}
+
+#[test]
+fn child_still_running_is_killed_and_reaped_and_its_status_observed() {
+    let (tx, rx) = mpsc::channel::<ExitStatus>();
+    let ctx = process::spawn(sleep_30()).on_exit(move |status| tx.send(status).unwrap());
+    let pid = run(with(ctx, async |child| {
+        let pid = child.id();
+        assert!(process_running(pid));
+        Ok(pid)
+    }))
+    .unwrap();
+    assert!(!process_exists(pid), "pid {pid} left behind");
+    assert_eq!(rx.try_recv().unwrap().signal(), Some(9));
+}
+
+#[test]
+fn child_waiting_on_stdin_is_killed_and_reaped_when_the_block_fails() {
+    let mut cat = Command::new("cat");
+    cat.stdin(Stdio::piped()).stdout(Stdio::null());
+    let (tx, rx) = mpsc::channel::<ExitStatus>();
+    let mut pid = 0;
+    let error = run(with(
+        process::spawn(cat).on_exit(move |status| tx.send(status).unwrap()),
+        async |child| {
+            pid = child.id();
+            child.stdin.as_mut().unwrap().write_all(b"x").await?;
+            Err::<(), _>(Error::msg("body failed"))
+        },
+    ))
+    .unwrap_err();
+    assert_eq!(error.to_string(), "body failed");
+    assert_eq!(error.len(), 1, "a killed child is not an error");
+    assert!(!process_exists(pid), "pid {pid} left behind");
+    assert_eq!(rx.try_recv().unwrap().signal(), Some(9));
+}
+
+#[test]
+fn child_killed_when_the_block_panics() {
+    let (tx, rx) = mpsc::channel::<ExitStatus>();
+    let (pid_tx, pid_rx) = mpsc::channel::<u32>();
+    assert!(panics(with(
+        process::spawn(sleep_30()).on_exit(move |status| tx.send(status).unwrap()),
+        async |child| -> Result<(), Error> {
+            pid_tx.send(child.id()).unwrap();
+            panic!("boom");
+        },
+    )));
+    let pid = pid_rx.try_recv().unwrap();
+    assert!(!process_exists(pid), "pid {pid} left behind");
+    assert_eq!(rx.try_recv().unwrap().signal(), Some(9));
+}
+
+#[test]
+fn child_waited_for_in_the_block_is_left_alone_and_its_status_kept() {
+    let (tx, rx) = mpsc::channel::<ExitStatus>();
+    let mut exit_code = Command::new("sh");
+    exit_code.args(["-c", "exit 3"]);
+    let status = run(with(
+        process::spawn(exit_code).on_exit(move |status| tx.send(status).unwrap()),
+        async |child| Ok(Some(child.status().await?)),
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(rx.try_recv().unwrap().code(), Some(3));
+}
+
+#[test]
+fn child_that_cannot_spawn_fails_the_enter() {
+    let error = run(with(
+        process::spawn(Command::new("/nonexistent/program")),
+        async |_| Ok(()),
+    ))
+    .unwrap_err();
+    assert_eq!(
+        error.downcast::<std::io::Error>().unwrap().kind(),
+        ErrorKind::NotFound
+    );
+}
+
+#[test]
+fn child_of_a_cancelled_scope_is_killed() {
+    let mut pid = 0;
+    run(async {
+        poll_once_then_drop(with(process::spawn(sleep_30()), async |child| {
+            pid = child.id();
+            std::future::pending::<()>().await;
+            Ok(())
+        }));
+    });
+    assert_ne!(pid, 0);
+    // Killed on drop; async-process reaps it in the background, so only
+    // "no longer running" is certain here.
+    assert!(eventually_not_running(pid), "pid {pid} still running");
+}
+
+// ---- locks ----
+
+#[test]
+fn arc_mutex_is_held_in_the_block_and_free_after_success_error_and_panic() {
+    let mutex = Arc::new(Mutex::new(Vec::new()));
+    run(with(sync::lock_arc(mutex.clone()), async |log| {
+        assert!(mutex.try_lock().is_none(), "held in the block");
+        log.push("ok");
+        Ok(())
+    }))
+    .unwrap();
+    assert_eq!(*mutex.try_lock().unwrap(), ["ok"]);
+
+    let error = run(with(sync::lock_arc(mutex.clone()), async |log| {
+        log.push("failed");
+        Err::<(), _>(Error::msg("body failed"))
+    }))
+    .unwrap_err();
+    assert_eq!(error.to_string(), "body failed");
+    assert_eq!(*mutex.try_lock().unwrap(), ["ok", "failed"]);
+
+    assert!(panics(with(
+        sync::lock_arc(mutex.clone()),
+        async |log| -> Result<(), Error> {
+            log.push("panicked");
+            panic!("boom");
+        }
+    )));
+    assert_eq!(*mutex.try_lock().unwrap(), ["ok", "failed", "panicked"]);
+}
+
+#[test]
+fn borrowed_mutex_is_free_after_error_and_panic() {
+    let mutex = Mutex::new(0);
+    let error = run(with(sync::lock(&mutex), async |n| {
+        **n += 1;
+        Err::<(), _>(Error::msg("body failed"))
+    }))
+    .unwrap_err();
+    assert_eq!(error.to_string(), "body failed");
+    assert_eq!(*mutex.try_lock().unwrap(), 1);
+
+    assert!(panics(with(
+        sync::lock(&mutex),
+        async |n| -> Result<(), Error> {
+            **n += 1;
+            panic!("boom");
+        }
+    )));
+    assert_eq!(*mutex.try_lock().unwrap(), 2);
+}
+
+#[test]
+fn mutex_of_a_cancelled_scope_is_free() {
+    let mutex = Arc::new(Mutex::new(()));
+    poll_once_then_drop(with(sync::lock_arc(mutex.clone()), async |_| {
+        std::future::pending::<()>().await;
+        Ok(())
+    }));
+    assert!(mutex.try_lock().is_some());
+}
+
+#[test]
+fn semaphore_permit_is_given_back_after_success_error_and_panic() {
+    let slots = Arc::new(Semaphore::new(1));
+    run(with(sync::acquire_arc(slots.clone()), async |_| {
+        assert!(slots.try_acquire().is_none(), "taken in the block");
+        Ok(())
+    }))
+    .unwrap();
+    assert!(slots.try_acquire().is_some());
+
+    let error = run(with(sync::acquire(&slots), async |_| {
+        assert!(slots.try_acquire().is_none(), "taken in the block");
+        Err::<(), _>(Error::msg("body failed"))
+    }))
+    .unwrap_err();
+    assert_eq!(error.to_string(), "body failed");
+    assert!(slots.try_acquire().is_some());
+
+    assert!(panics(with(
+        sync::acquire_arc(slots.clone()),
+        async |_| -> Result<(), Error> {
+            panic!("boom");
+        }
+    )));
+    assert!(slots.try_acquire().is_some());
+}
+
+#[test]
+fn semaphore_of_a_cancelled_scope_is_given_back() {
+    let slots = Arc::new(Semaphore::new(1));
+    poll_once_then_drop(with(sync::acquire_arc(slots.clone()), async |_| {
+        std::future::pending::<()>().await;
+        Ok(())
+    }));
+    assert!(slots.try_acquire().is_some());
+}
