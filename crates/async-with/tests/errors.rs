@@ -341,3 +341,72 @@ fn an_aggregate_of_ten_thousand_errors_builds_formats_and_drops_on_a_small_stack
         .join()
         .expect("no stack overflow, every check passed");
 }
+
+#[test]
+fn the_alternate_format_follows_each_errors_source_chain() {
+    #[derive(Debug)]
+    struct Wrapped(std::io::Error);
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("could not save")
+        }
+    }
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    let mut error = Error::from(Wrapped(std::io::Error::other("disk full")));
+    assert_eq!(format!("{error:#}"), "could not save: disk full");
+    error.push(Error::from(ExitError("A")));
+    assert_eq!(
+        format!("{error:#}"),
+        "1/2: could not save: disk full\n2/2: exit A failed"
+    );
+}
+
+/// An exit that keeps the pending error past its own future.
+struct Hoarder {
+    kept: std::sync::Arc<std::sync::Mutex<Option<async_with::Outcome>>>,
+}
+
+impl async_with::AsyncContext for Hoarder {
+    type Resource = ();
+
+    async fn enter(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn exit(self, (): (), outcome: async_with::Outcome) -> Result<async_with::Exit, Error> {
+        *self.kept.lock().unwrap() = Some(outcome);
+        Err(ExitError("hoarder").into())
+    }
+}
+
+#[test]
+fn an_error_an_exit_kept_a_handle_to_is_not_lost() {
+    let kept = std::sync::Arc::default();
+    let result: Result<(), Error> = block_on(with(
+        Hoarder {
+            kept: std::sync::Arc::clone(&kept),
+        },
+        async |()| Err(BodyError("body").into()),
+    ));
+    let error = result.unwrap_err();
+    // The body's error is still shared with the outcome the exit kept, so it
+    // comes back as one error that reads and chains to the original.
+    assert_eq!(
+        messages(&error),
+        ["body failed: body", "exit hoarder failed"]
+    );
+    assert_eq!(
+        error.downcast_ref::<ExitError>(),
+        Some(&ExitError("hoarder"))
+    );
+    let first = error.errors().next().unwrap();
+    let source = first.source().expect("the kept error is the source");
+    assert_eq!(source.downcast_ref::<BodyError>(), Some(&BodyError("body")));
+    // The exit's handle still sees the same error.
+    let outcome = kept.lock().unwrap().take().unwrap();
+    assert!(outcome.error().unwrap().is::<BodyError>());
+}
