@@ -1,6 +1,240 @@
-//! async-with bound to tokio (being built).
+//! async-with bound to tokio: cleanup that survives cancellation, timeouts,
+//! task groups, and tokio's resources as contexts.
+//!
+//! Depend on this crate alone: it re-exports the whole `async-with` API,
+//! with the functions that need a runtime ([`with`], [`timeout`],
+//! [`move_on_after`], [`exit_timeout`], [`task_group`]) bound to tokio.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::time::Duration;
+//! use async_with_tokio::{TimedOut, defer, task_group, timeout, with};
+//!
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! // Python: async with asyncio.timeout(0.05): async with conn: ...
+//! let ended = timeout(Duration::from_millis(50), with(defer(async || { println!("closed"); Ok(()) }), async |()| {
+//!     tokio::time::sleep(Duration::from_secs(60)).await;
+//!     Ok(())
+//! }))
+//! .await;
+//! assert!(ended.unwrap_err().is::<TimedOut>()); // "closed" was printed first
+//!
+//! // Python: async with asyncio.TaskGroup() as tg: tg.create_task(...)
+//! let sum = task_group(async |group| {
+//!     let a = group.spawn(async { Ok(20) });
+//!     let b = group.spawn(async { Ok(22) });
+//!     Ok((a, b))
+//! })
+//! .await
+//! .map(|(a, b)| a.into_value().unwrap() + b.into_value().unwrap())?;
+//! assert_eq!(sum, 42);
+//! # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
+//! ```
+//!
+//! # Cancellation
+//!
+//! A scope entered with [`with`] whose future is dropped mid-way (an
+//! aborted task, a lost `select!` branch, a runtime shutting down) hands its
+//! exit to tokio: it runs on the blocking pool, told
+//! [`Outcome::Cancelled`], exactly once. This needs a context and a
+//! resource that are `Send + 'static` (the exit crosses to another thread
+//! and outlives the scope). For other contexts use the core's `.with(body)`
+//! ([`With`]) or [`async_with::with`]: a dropped scope then drops the
+//! resource synchronously and reports the skipped exit through
+//! [`diagnostics`]. Generator-style contexts ([`context`]) take that path
+//! too: their exit lives in their closure's future, which borrows the
+//! scope.
+//!
+//! When no runtime is running (the scope is dropped outside tokio) or the
+//! runtime is shutting down, the exit cannot run: the resource is dropped
+//! synchronously and the skipped exit is reported. Nothing panics and no
+//! exit runs twice. On a current-thread runtime the exit is driven from a
+//! blocking thread, so one that awaits tokio I/O or timers progresses only
+//! while the runtime's `block_on` runs.
+//!
+//! A [`timeout`] or [`CancelScope`] is the cooperative alternative that
+//! matches Python exactly: it stops the block and awaits the exits inline.
+//!
+//! # Features
+//!
+//! None. Timers need the runtime's time driver (`enable_time` or
+//! `enable_all`).
+#![forbid(unsafe_code)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
 
 pub mod fs;
 pub mod net;
 pub mod process;
 pub mod sync;
+
+pub use async_with::*;
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use tokio::runtime::Handle;
+
+/// The tokio runtime, as the [`Runtime`] the core hands cleanup to.
+///
+/// It uses the runtime the caller runs in ([`Handle::try_current`]):
+/// cleanup of a dropped scope goes to its blocking pool, timers are
+/// `tokio::time`, task group children are `tokio::spawn`ed.
+///
+/// # Examples
+///
+/// ```
+/// use async_with_tokio::{Tokio, nullcontext, with_runtime};
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let n = with_runtime(Tokio, nullcontext(7), async |n| Ok(*n)).await?;
+/// assert_eq!(n, 7);
+/// # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Tokio;
+
+impl Runtime for Tokio {
+    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
+        let Ok(handle) = Handle::try_current() else {
+            return Err(job);
+        };
+        let driver = handle.clone();
+        // A shutting-down runtime drops the closure, and the job reports its
+        // skipped exits. Only a failure to start an OS thread panics in
+        // tokio: that must not escape a `Drop`; the job is gone with it.
+        let _ = catch_unwind(AssertUnwindSafe(move || {
+            drop(handle.spawn_blocking(move || driver.block_on(job.run())));
+        }));
+        Ok(())
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        // Made on first poll: `tokio::time::sleep` needs the runtime then.
+        async move { tokio::time::sleep(duration).await }
+    }
+}
+
+impl Spawn for Tokio {
+    fn spawn<F>(&self, task: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        // Outside a runtime the task is dropped; its group reports it.
+        if let Ok(handle) = Handle::try_current() {
+            // The handle detaches; the group tracks the child itself.
+            drop(handle.spawn(task));
+        }
+    }
+}
+
+/// Python's `async with context as resource: body`, with cleanup that
+/// survives cancellation: see [`async_with::with`] for the semantics, and
+/// [the crate docs](crate#cancellation) for what a dropped scope does.
+///
+/// # Examples
+///
+/// ```
+/// use async_with_tokio::{Outcome, defer, with};
+/// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+/// let (tx, rx) = tokio::sync::oneshot::channel();
+/// let (entered, is_entered) = tokio::sync::oneshot::channel();
+/// let scope = tokio::spawn(with(defer(async move || { let _ = tx.send("exit ran"); Ok(()) }), async |()| {
+///     let _ = entered.send(());
+///     std::future::pending::<()>().await;
+///     Ok(())
+/// }));
+/// is_entered.await.unwrap();
+/// scope.abort(); // the scope's future is dropped mid-way...
+/// assert_eq!(rx.await.unwrap(), "exit ran"); // ...and its exit still runs
+/// # });
+/// ```
+#[doc(alias = "async with")]
+pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Error>>
+where
+    C: AsyncContext + Send + 'static,
+    C::Resource: Send + 'static,
+    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
+    T: Default,
+{
+    with_runtime(Tokio, context, body)
+}
+
+/// Python's `asyncio.timeout(delay)` on tokio's timer: see
+/// [`async_with::timeout`].
+///
+/// # Examples
+///
+/// See [the crate docs](crate).
+#[doc(alias = "asyncio.timeout")]
+pub fn timeout<F, T>(duration: Duration, block: F) -> impl Future<Output = Result<T, Error>>
+where
+    F: Future<Output = Result<T, Error>>,
+{
+    async_with::timeout(Tokio, duration, block)
+}
+
+/// anyio's `move_on_after(delay)` on tokio's timer: see
+/// [`async_with::move_on_after`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let gave_up = async_with_tokio::move_on_after(Duration::from_millis(10), async {
+///     tokio::time::sleep(Duration::from_secs(60)).await;
+///     Ok("done")
+/// })
+/// .await?;
+/// assert_eq!(gave_up, None);
+/// # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
+/// ```
+pub fn move_on_after<F, T>(
+    duration: Duration,
+    block: F,
+) -> impl Future<Output = Result<Option<T>, Error>>
+where
+    F: Future<Output = Result<T, Error>>,
+{
+    async_with::move_on_after(Tokio, duration, block)
+}
+
+/// Bounds `context`'s exit to `limit` on tokio's timer: see
+/// [`async_with::exit_timeout`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use async_with_tokio::{ExitTimedOut, defer, exit_timeout, with};
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let slow_close = defer(async || { tokio::time::sleep(Duration::from_secs(60)).await; Ok(()) });
+/// let error = with(exit_timeout(Duration::from_millis(10), slow_close), async |()| Ok(()))
+///     .await
+///     .unwrap_err();
+/// assert!(error.is::<ExitTimedOut>());
+/// # });
+/// ```
+pub fn exit_timeout<C: AsyncContext>(limit: Duration, context: C) -> ExitTimeout<Tokio, C> {
+    async_with::exit_timeout(Tokio, limit, context)
+}
+
+/// Python's `asyncio.TaskGroup`, children spawned on tokio: see
+/// [`async_with::task_group`].
+///
+/// # Examples
+///
+/// See [the crate docs](crate).
+#[doc(alias = "TaskGroup")]
+pub async fn task_group<B, T>(body: B) -> Result<T, Error>
+where
+    B: AsyncFnOnce(&TaskGroup<Tokio>) -> Result<T, Error>,
+{
+    async_with::task_group(Tokio, body).await
+}

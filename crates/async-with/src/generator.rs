@@ -7,6 +7,7 @@ use std::pin::{Pin, pin};
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
+use crate::cancel_scope::{Cancellable, Shielded};
 use crate::diagnostics;
 use crate::panic::CatchUnwind;
 use crate::unwind::Unwind;
@@ -130,14 +131,14 @@ where
         };
 
         let skipped = SkippedExitReport::armed();
-        let ended = CatchUnwind::new(body(&mut resource)).await;
+        let ended = CatchUnwind::new(Cancellable::new(body(&mut resource))).await;
         let mut unwind = Unwind::default();
         let value = unwind.record_body(ended);
         slot.resume(resource, unwind.outcome());
         skipped.disarm();
 
         // Exit: run the rest of the closure.
-        let exited = CatchUnwind::new(generator).await;
+        let exited = CatchUnwind::new(Shielded::new(generator)).await;
         if slot.take_unclaimed() {
             unwind.record_error(MisuseError::AbandonedYield.into());
         }

@@ -96,6 +96,7 @@
 )]
 
 mod cancel;
+mod cancel_scope;
 mod context;
 pub mod diagnostics;
 mod error;
@@ -105,10 +106,13 @@ mod outcome;
 mod panic;
 mod runtime;
 mod stack;
+mod task_group;
+mod timeout;
 mod unwind;
 mod with;
 
 pub use cancel::{CancelPolicy, NoRuntime};
+pub use cancel_scope::{CancelScope, Cancelled, TimedOut, move_on_after, timeout};
 pub use context::{AsyncContext, SendAsyncContext};
 pub use error::{BoxError, Error, ErrorList};
 pub use generator::{Generator, MisuseError, Resume, Yield, context};
@@ -119,5 +123,7 @@ pub use helpers::suppress::{Suppress, suppress, suppress_if};
 pub use helpers::timer::{Stopwatch, Timer, timer};
 pub use runtime::{CleanupJob, Runtime};
 pub use stack::{Entry, ExitStack, Flavor, Local, LocalExitStack, PendingExits, Sendable, StackPolicy};
+pub use task_group::{Spawn, TaskDropped, TaskGroup, TaskHandle, task_group};
+pub use timeout::{ExitTimedOut, ExitTimeout, exit_timeout};
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use with::{With, with, with_runtime};

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use crate::cancel_scope::{Cancellable, Shielded};
 use crate::panic::CatchUnwind;
 use crate::unwind::Unwind;
 use crate::{AsyncContext, CancelPolicy, Error, NoRuntime};
@@ -124,12 +125,13 @@ where
         parts: Some((context, resource)),
         policy,
     };
-    let ended = CatchUnwind::new(body(entered.resource())).await;
+    // A cancel scope stops the body at a suspension point (see `cancel_scope`).
+    let ended = CatchUnwind::new(Cancellable::new(body(entered.resource()))).await;
     let (context, resource) = entered.disarm();
 
     let mut unwind = Unwind::default();
     let value = unwind.record_body(ended);
-    let exited = CatchUnwind::new(context.exit(resource, unwind.outcome())).await;
+    let exited = CatchUnwind::new(Shielded::new(context.exit(resource, unwind.outcome()))).await;
     unwind.record_exit(exited);
     unwind.finish(value)
 }

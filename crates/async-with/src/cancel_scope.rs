@@ -1,0 +1,636 @@
+//! Cancel scopes: stop a block at a deadline or on a signal, then await its
+//! exits inline, as Python's `asyncio.timeout` and anyio's `move_on_after` do.
+//!
+//! # How a block is stopped without skipping its exits
+//!
+//! Dropping the block's future would skip the exits of the scopes nested in
+//! it (they could only be spawned or dropped). Instead, while a scope's
+//! future is polled it is the thread's *current* cancel scope. Every `with`
+//! and generator-style scope, after its body's poll returned `Pending`,
+//! asks whether a current scope is cancelled and not yet claimed in this
+//! poll. The innermost one that asks first claims the cancellation: it drops
+//! its body (which holds no entered scope: those would have asked first),
+//! runs its exits inline, told [`Outcome::Failed`](crate::Outcome::Failed)
+//! with the [`TimedOut`] or [`Cancelled`] error, and returns that error,
+//! which the outer bodies pass on with `?`, each outer scope running its
+//! exits in turn. A body that keeps going after the error (it caught it, or
+//! an exit suppressed it) is stopped again at its next suspension point, in
+//! a later poll: cancellation is level-triggered, as in anyio.
+//!
+//! Exits are never interrupted. A scope whose exit is suspended holds the
+//! cancellation back from the scopes around it, and polls its exit with no
+//! current scope, so a `with` inside the exit is not stopped either. (One
+//! case is left: an exit that suspends in its very first poll, right after
+//! a body that finished in the poll where the cancellation was already
+//! pending, does not yet hide the scope from a `with` nested inside it.)
+//!
+//! The cost on the hot path is one thread-local read after a body's poll
+//! returned `Pending`, and one after an exit's poll returned `Pending`;
+//! a body or an exit that completes at once pays nothing.
+
+use std::cell::RefCell;
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use pin_project_lite::pin_project;
+
+use crate::{Error, Runtime};
+
+thread_local! {
+    /// The cancel scopes being polled on this thread, outermost first.
+    static ACTIVE: RefCell<Vec<Arc<State>>> = const { RefCell::new(Vec::new()) };
+}
+
+const RUNNING: u8 = 0;
+const CANCELLED: u8 = 1;
+const TIMED_OUT: u8 = 2;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// What a scope's future and its handles share.
+struct State {
+    id: u64,
+    reason: AtomicU8,
+    /// Whether a nested scope took the cancellation in the current poll.
+    /// Only the polling thread touches it.
+    claimed: AtomicBool,
+    deadline: Option<Duration>,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl State {
+    fn new(deadline: Option<Duration>) -> Arc<Self> {
+        Arc::new(Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            reason: AtomicU8::new(RUNNING),
+            claimed: AtomicBool::new(false),
+            deadline,
+            waker: Mutex::new(None),
+        })
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.reason.load(Ordering::Acquire) != RUNNING
+    }
+
+    fn stop(&self, reason: u8) {
+        if self
+            .reason
+            .compare_exchange(RUNNING, reason, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            let waker = self
+                .waker
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+
+    fn register(&self, waker: &Waker) {
+        let mut slot = self
+            .waker
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !slot.as_ref().is_some_and(|held| held.will_wake(waker)) {
+            *slot = Some(waker.clone());
+        }
+    }
+
+    fn error(&self) -> Error {
+        match (self.reason.load(Ordering::Acquire), self.deadline) {
+            (TIMED_OUT, Some(after)) => Error::new(TimedOut {
+                scope: self.id,
+                after,
+            }),
+            _ => Error::new(Cancelled { scope: self.id }),
+        }
+    }
+
+    /// Whether `error` is this scope's own stop signal.
+    fn owns(&self, error: &(dyn StdError + Send + Sync + 'static)) -> bool {
+        error
+            .downcast_ref::<TimedOut>()
+            .map(|timed_out| timed_out.scope)
+            .or_else(|| error.downcast_ref::<Cancelled>().map(|c| c.scope))
+            == Some(self.id)
+    }
+}
+
+/// For a body whose poll returned `Pending`: the cancellation it must stop
+/// for, if a current scope is cancelled and no nested scope claimed it in
+/// this poll. Claims it.
+pub(crate) fn claim() -> Option<Error> {
+    ACTIVE
+        .try_with(|active| {
+            let active = active.borrow();
+            let outermost = active.iter().find(|state| state.is_cancelled())?;
+            if outermost.claimed.swap(true, Ordering::Relaxed) {
+                None
+            } else {
+                Some(outermost.error())
+            }
+        })
+        .ok()
+        .flatten()
+}
+
+/// For an exit whose poll returned `Pending`: holds any pending cancellation
+/// back from the scopes around it for this poll. Says whether a cancel scope
+/// is current, i.e. whether later polls of the exit must be shielded.
+pub(crate) fn hold() -> Held {
+    ACTIVE
+        .try_with(|active| {
+            let active = active.borrow();
+            let mut held = Held {
+                scoped: !active.is_empty(),
+                cancelled: false,
+            };
+            for state in active.iter().filter(|state| state.is_cancelled()) {
+                state.claimed.store(true, Ordering::Relaxed);
+                held.cancelled = true;
+            }
+            held
+        })
+        .unwrap_or(Held {
+            scoped: false,
+            cancelled: false,
+        })
+}
+
+/// What [`hold`] found.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Held {
+    /// A cancel scope is current.
+    pub(crate) scoped: bool,
+    /// A current cancel scope is cancelled.
+    pub(crate) cancelled: bool,
+}
+
+/// Hides the current cancel scopes while an exit is polled.
+struct Shield(Vec<Arc<State>>);
+
+impl Shield {
+    fn raise() -> Self {
+        Self(
+            ACTIVE
+                .try_with(|active| std::mem::take(&mut *active.borrow_mut()))
+                .unwrap_or_default(),
+        )
+    }
+}
+
+impl Drop for Shield {
+    fn drop(&mut self) {
+        let saved = std::mem::take(&mut self.0);
+        let _ = ACTIVE.try_with(|active| *active.borrow_mut() = saved);
+    }
+}
+
+/// Makes `state` current while a scope's body is polled.
+struct Current;
+
+impl Current {
+    fn enter(state: &Arc<State>) -> Self {
+        let _ = ACTIVE.try_with(|active| active.borrow_mut().push(Arc::clone(state)));
+        Current
+    }
+}
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        let _ = ACTIVE.try_with(|active| active.borrow_mut().pop());
+    }
+}
+
+pin_project! {
+    /// A scope's body: stops when a current cancel scope is cancelled and
+    /// this is the innermost body suspended in the poll.
+    #[must_use = "futures do nothing unless polled"]
+    pub(crate) struct Cancellable<F> {
+        #[pin]
+        body: F,
+    }
+}
+
+impl<F> Cancellable<F> {
+    pub(crate) fn new(body: F) -> Self {
+        Self { body }
+    }
+}
+
+impl<F, T> Future for Cancellable<F>
+where
+    F: Future<Output = Result<T, Error>>,
+{
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().body.poll(cx) {
+            Poll::Pending => claim().map_or(Poll::Pending, |error| Poll::Ready(Err(error))),
+            ready => ready,
+        }
+    }
+}
+
+pin_project! {
+    /// A scope's exit: never stopped, and holds cancellation back from the
+    /// scopes around it while it is suspended.
+    #[must_use = "futures do nothing unless polled"]
+    pub(crate) struct Shielded<F> {
+        #[pin]
+        exit: F,
+        scoped: bool,
+    }
+}
+
+impl<F> Shielded<F> {
+    pub(crate) fn new(exit: F) -> Self {
+        Self {
+            exit,
+            scoped: false,
+        }
+    }
+}
+
+impl<F: Future> Future for Shielded<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let polled = if *this.scoped {
+            let _shield = Shield::raise();
+            this.exit.poll(cx)
+        } else {
+            this.exit.poll(cx)
+        };
+        if polled.is_pending() {
+            *this.scoped = hold().scoped;
+        }
+        polled
+    }
+}
+
+/// A scope that stops its block when cancelled, then awaits the exits of
+/// the scopes inside it: anyio's `CancelScope`, trio's cancel scope.
+///
+/// [`run`](CancelScope::run) the block in it; [`cancel`](CancelScope::cancel)
+/// it from anywhere (another task, another thread, the block itself) through
+/// a clone. The block stops at its next suspension point: the innermost
+/// `with` suspended there runs its exits inline, told
+/// [`Outcome::Failed`](crate::Outcome::Failed) with a [`Cancelled`] error,
+/// and every outer `with` in the block does the same as the error goes up.
+/// The run then ends with that error (a lone [`Cancelled`] unless an exit
+/// failed too), so the caller can tell it from the block's own errors.
+/// Exits are never interrupted.
+///
+/// A cancelled scope stays cancelled: a block that catches the error and
+/// goes on is stopped again at its next suspension point.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{CancelScope, Cancelled, Error, defer, with};
+/// use std::sync::{Arc, Mutex};
+///
+/// # futures_lite::future::block_on(async {
+/// let log = Arc::new(Mutex::new(Vec::new()));
+/// let scope = CancelScope::new();
+/// let canceller = scope.clone();
+/// let closed = Arc::clone(&log);
+/// let ended = scope
+///     .run(with(
+///         defer(async move || { closed.lock().unwrap().push("closed"); Ok(()) }),
+///         async |()| {
+///             canceller.cancel();
+///             std::future::pending::<()>().await; // stopped here
+///             Ok(())
+///         },
+///     ))
+///     .await;
+/// assert!(ended.unwrap_err().is::<Cancelled>());
+/// assert_eq!(*log.lock().unwrap(), ["closed"]);
+/// # });
+/// ```
+#[derive(Clone)]
+#[doc(alias = "move_on_after")]
+pub struct CancelScope {
+    state: Arc<State>,
+}
+
+impl fmt::Debug for CancelScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelScope")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+impl Default for CancelScope {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CancelScope {
+    /// A scope not cancelled yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!async_with::CancelScope::new().is_cancelled());
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            state: State::new(None),
+        }
+    }
+
+    /// Cancels the scope: its block stops at its next suspension point.
+    /// Idempotent; callable from any thread, before or during the run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let scope = async_with::CancelScope::new();
+    /// scope.cancel();
+    /// assert!(scope.is_cancelled());
+    /// ```
+    pub fn cancel(&self) {
+        self.state.stop(CANCELLED);
+    }
+
+    /// Whether [`cancel`](CancelScope::cancel) was called (or the deadline
+    /// of a [`timeout`] passed).
+    ///
+    /// # Examples
+    ///
+    /// See [`cancel`](CancelScope::cancel).
+    pub fn is_cancelled(&self) -> bool {
+        self.state.is_cancelled()
+    }
+
+    /// Runs `block` in the scope. Returns the block's result; when the scope
+    /// stopped the block, an error holding [`Cancelled`] (after the errors of
+    /// any exit that failed on the way).
+    ///
+    /// # Examples
+    ///
+    /// See [`CancelScope`].
+    pub fn run<F, T>(self, block: F) -> impl Future<Output = Result<T, Error>>
+    where
+        F: Future<Output = Result<T, Error>>,
+    {
+        Scoped {
+            deadline: std::future::pending::<()>(),
+            waiting: false,
+            block,
+            state: self.state,
+        }
+    }
+
+    /// Whether `error` is this scope's stop signal alone: the block was
+    /// stopped by this scope, and no exit failed on the way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::CancelScope;
+    /// # futures_lite::future::block_on(async {
+    /// let scope = CancelScope::new();
+    /// scope.cancel();
+    /// let error = scope.clone().run(std::future::pending::<Result<(), _>>()).await.unwrap_err();
+    /// assert!(scope.stopped(&error));
+    /// assert!(!CancelScope::new().stopped(&error));
+    /// # });
+    /// ```
+    pub fn stopped(&self, error: &Error) -> bool {
+        error.len() == 1 && self.state.owns(error.newest())
+    }
+
+    /// `error` without this scope's stop signals; `None` when nothing else
+    /// was in it.
+    pub(crate) fn strip(&self, error: Error) -> Option<Error> {
+        if !error.errors().any(|e| self.state.owns(e)) {
+            return Some(error);
+        }
+        let mut kept: Option<Error> = None;
+        for boxed in error.into_errors() {
+            if self.state.owns(&*boxed) {
+                continue;
+            }
+            let boxed = Error::from_boxed(boxed);
+            match &mut kept {
+                Some(kept) => kept.push(boxed),
+                None => kept = Some(boxed),
+            }
+        }
+        kept
+    }
+}
+
+/// Python's `asyncio.timeout(delay)`: runs `block`; if it is not done after
+/// `duration`, stops it at its next suspension point, runs the exits of the
+/// scopes inside it inline (each told the [`TimedOut`] error), and returns
+/// that error.
+///
+/// The caller tells a timeout from the block's own errors with
+/// `error.is::<TimedOut>()` (the newest error; an exit that failed on the
+/// way comes after it, and [`Error::errors`] lists both). Exits are never
+/// interrupted: a slow exit delays the return past the deadline; bound it
+/// with [`exit_timeout`](crate::exit_timeout).
+///
+/// Runtime adapter crates offer it bound to their runtime
+/// (`async_with_tokio::timeout(duration, block)`).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use async_with::{CleanupJob, Runtime, TimedOut, nullcontext, timeout, with};
+/// # #[derive(Clone)]
+/// # struct Instant;
+/// # impl Runtime for Instant {
+/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> { Err(job) }
+/// #     fn sleep(&self, _: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async {} }
+/// # }
+///
+/// # futures_lite::future::block_on(async {
+/// // `Instant` is a `Runtime` whose timer fires at once
+/// let ended = timeout(Instant, Duration::from_millis(20), with(nullcontext(()), async |()| {
+///     std::future::pending::<()>().await;
+///     Ok(())
+/// }))
+/// .await;
+/// let error = ended.unwrap_err();
+/// assert!(error.is::<TimedOut>());
+/// assert_eq!(error.to_string(), "timed out after 20ms");
+/// # });
+/// ```
+#[doc(alias = "asyncio.timeout")]
+#[doc(alias = "fail_after")]
+pub fn timeout<R, F, T>(
+    runtime: R,
+    duration: Duration,
+    block: F,
+) -> impl Future<Output = Result<T, Error>>
+where
+    R: Runtime,
+    F: Future<Output = Result<T, Error>>,
+{
+    Scoped {
+        // The sleep future nominally borrows the runtime: own it here.
+        deadline: async move { runtime.sleep(duration).await },
+        waiting: true,
+        block,
+        state: State::new(Some(duration)),
+    }
+}
+
+/// anyio's `move_on_after(delay)`: like [`timeout`], but a block stopped at
+/// the deadline gives `Ok(None)` (when no exit failed on the way); a block
+/// that finished gives `Ok(Some(value))`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use async_with::{CleanupJob, Runtime, move_on_after};
+/// # #[derive(Clone)]
+/// # struct Instant;
+/// # impl Runtime for Instant {
+/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> { Err(job) }
+/// #     fn sleep(&self, _: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async {} }
+/// # }
+/// # futures_lite::future::block_on(async {
+/// // `Instant` is a `Runtime` whose timer fires at once
+/// let gave_up = move_on_after(Instant, Duration::from_secs(1), std::future::pending::<Result<u8, _>>()).await?;
+/// assert_eq!(gave_up, None);
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub fn move_on_after<R, F, T>(
+    runtime: R,
+    duration: Duration,
+    block: F,
+) -> impl Future<Output = Result<Option<T>, Error>>
+where
+    R: Runtime,
+    F: Future<Output = Result<T, Error>>,
+{
+    let state = State::new(Some(duration));
+    let scope = CancelScope {
+        state: Arc::clone(&state),
+    };
+    let scoped = Scoped {
+        // The sleep future nominally borrows the runtime: own it here.
+        deadline: async move { runtime.sleep(duration).await },
+        waiting: true,
+        block,
+        state,
+    };
+    async move {
+        match scoped.await {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if scope.stopped(&error) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+pin_project! {
+    /// The future of a cancel scope's run.
+    #[must_use = "futures do nothing unless polled"]
+    struct Scoped<S, F> {
+        #[pin]
+        deadline: S,
+        waiting: bool,
+        #[pin]
+        block: F,
+        state: Arc<State>,
+    }
+}
+
+impl<S, F, T> Future for Scoped<S, F>
+where
+    S: Future<Output = ()>,
+    F: Future<Output = Result<T, Error>>,
+{
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let state = &**this.state;
+        state.claimed.store(false, Ordering::Relaxed);
+        if *this.waiting && this.deadline.poll(cx).is_ready() {
+            *this.waiting = false;
+            state.stop(TIMED_OUT);
+        }
+        if !state.is_cancelled() {
+            state.register(cx.waker());
+        }
+        let _current = Current::enter(this.state);
+        match this.block.poll(cx) {
+            // Nothing inside took the cancellation: stop the block here.
+            Poll::Pending => claim().map_or(Poll::Pending, |error| Poll::Ready(Err(error))),
+            ready => ready,
+        }
+    }
+}
+
+/// The error a [`timeout`] stops its block with: the deadline passed.
+///
+/// # Examples
+///
+/// See [`timeout`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimedOut {
+    scope: u64,
+    after: Duration,
+}
+
+impl TimedOut {
+    /// The timeout that passed.
+    ///
+    /// # Examples
+    ///
+    /// See [`timeout`].
+    pub fn after(&self) -> Duration {
+        self.after
+    }
+}
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "timed out after {:?}", self.after)
+    }
+}
+
+impl StdError for TimedOut {}
+
+/// The error a [`CancelScope`] stops its block with:
+/// [`cancel`](CancelScope::cancel) was called.
+///
+/// # Examples
+///
+/// See [`CancelScope`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cancelled {
+    scope: u64,
+}
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cancelled")
+    }
+}
+
+impl StdError for Cancelled {}
