@@ -2,9 +2,9 @@
 //!
 //! Python's `async with aiofiles.open(path, "w") as f:` closes the file at
 //! the end of the block. A dropped [`async_std::fs::File`] flushes with a
-//! blocking call and ignores the error, so the
-//! exit here flushes, calls [`sync_all`](async_std::fs::File::sync_all), and
-//! only then closes, reporting any error on the way.
+//! blocking call and ignores any error, so the exit here flushes, calls
+//! [`sync_all`](async_std::fs::File::sync_all), and only then closes,
+//! reporting any error on the way.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -122,9 +122,8 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 ///   [`std::io::Error`] that joins the block's own error in the aggregate
 ///   ([`Error::errors`]: the block's first). When both fail, both are kept,
 ///   flush first. The exit never suppresses.
-/// - **Cancellation without a runtime policy**: the file is dropped
-///   and async-std flushes it with a blocking
-///   call whose error is lost. Bind a runtime to keep the guarantee.
+/// - **Cancellation without a runtime policy**: the file is dropped, and
+///   async-std flushes it with a blocking call whose error is lost. Bind a runtime to keep the guarantee.
 ///
 /// # Examples
 ///

@@ -2,17 +2,16 @@
 //! peer sees end-of-file.
 //!
 //! Python's `async with` over a stream writer closes it at the end of the
-//! block. Dropping a [`async_std::net::TcpStream`] closes the socket too,
+//! block. Dropping an [`async_std::net::TcpStream`] closes the socket too,
 //! but silently; the exit here shuts the write half down with
-//! [`TcpStream::shutdown`], which sends FIN, and reports an
-//! error if that fails.
+//! [`TcpStream::shutdown`], which sends FIN, and reports an error if that
+//! fails.
 
 use std::io;
-
-use async_with::{AsyncContext, Error, Exit, Outcome};
 use std::net::Shutdown;
 
 use async_std::net::{TcpStream, ToSocketAddrs};
+use async_with::{AsyncContext, Error, Exit, Outcome};
 
 /// A context that connects to `addr`; the block gets the
 /// [`async_std::net::TcpStream`], and the exit shuts its write half down.
@@ -55,9 +54,9 @@ pub fn connect<A: ToSocketAddrs>(addr: A) -> Connect<A> {
 /// - **Enter** connects; an error (refused, unreachable) is the
 ///   [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome: it shuts the write half
-///   down, so the peer reads end-of-file after the last byte the
-///   block wrote, then closes the socket. An error doing so joins the block's
-///   own error in the aggregate, except [`io::ErrorKind::NotConnected`]: the
+///   down, so the peer reads end-of-file after the last byte the block
+///   wrote, then closes the socket. An error doing so joins the block's own
+///   error in the aggregate, except [`io::ErrorKind::NotConnected`]: the
 ///   peer already reset the connection, so there is no one left to tell.
 ///   The exit never suppresses.
 /// - **Cancellation without a runtime policy**: the stream is dropped, which

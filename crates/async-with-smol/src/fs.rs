@@ -123,8 +123,8 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 ///   ([`Error::errors`]: the block's first). When both fail, both are kept,
 ///   flush first. The exit never suppresses.
 /// - **Cancellation without a runtime policy**: the file is dropped
-///   unflushed: a write still buffered may be lost, and
-///   its error is. Bind a runtime to keep the guarantee.
+///   unflushed: a write still buffered may be lost, and so is its error.
+///   Bind a runtime to keep the guarantee.
 ///
 /// # Examples
 ///

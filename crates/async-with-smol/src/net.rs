@@ -4,8 +4,8 @@
 //! Python's `async with` over a stream writer closes it at the end of the
 //! block. Dropping a [`smol::net::TcpStream`] closes the socket too, but
 //! silently; the exit here shuts the write half down with
-//! [`AsyncWriteExt::close`], which sends FIN, and reports an
-//! error if that fails.
+//! [`AsyncWriteExt::close`], which sends FIN, and reports an error if that
+//! fails.
 
 use std::io;
 
@@ -54,9 +54,9 @@ pub fn connect<A: AsyncToSocketAddrs>(addr: A) -> Connect<A> {
 /// - **Enter** connects; an error (refused, unreachable) is the
 ///   [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome: it shuts the write half
-///   down, so the peer reads end-of-file after the last byte the
-///   block wrote, then closes the socket. An error doing so joins the block's
-///   own error in the aggregate, except [`io::ErrorKind::NotConnected`]: the
+///   down, so the peer reads end-of-file after the last byte the block
+///   wrote, then closes the socket. An error doing so joins the block's own
+///   error in the aggregate, except [`io::ErrorKind::NotConnected`]: the
 ///   peer already reset the connection, so there is no one left to tell.
 ///   The exit never suppresses.
 /// - **Cancellation without a runtime policy**: the stream is dropped, which
