@@ -208,8 +208,7 @@ impl Runtime for Queue {
         Ok(())
     }
 
-    #[allow(clippy::manual_async_fn)] // an `async fn` would borrow `self`: not 'static
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         async move { std::thread::sleep(duration) }
     }
 }
@@ -301,8 +300,7 @@ fn a_refused_cleanup_job_reports_its_skipped_exit() {
             Err(job)
         }
 
-        #[allow(clippy::manual_async_fn)] // an `async fn` would borrow `self`: not 'static
-        fn sleep(&self, _: Duration) -> impl Future<Output = ()> + Send + 'static {
+        fn sleep(&self, _: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
             async {}
         }
     }
