@@ -1,5 +1,6 @@
-//! Connections A, B and C entered and exited in order: hand-nested `with`s,
-//! a conditional entry, and a cleanup callback that runs first.
+//! Connections A, B and C entered and exited in order: hand-nested `with`s and
+//! the same on an `ExitStack`, a loop over a list of names, a conditional
+//! entry, and a cleanup callback that runs first.
 //!
 //! Mirrors the first tutorial's connection scenarios:
 //!
@@ -16,10 +17,21 @@
 //!             print(f"Using connections: {a}, {b}, and {c}")
 //! ```
 //!
-//! and the `@asynccontextmanager` version (`make_connection`), then
-//! `if a == "A": b = await stack.enter_async_context(...)` with
-//! `stack.push_async_callback(custom_cleanup)` written as nesting: the
-//! callback becomes the innermost context, so it runs first.
+//! the `@asynccontextmanager` version (`make_connection`), and the
+//! `AsyncExitStack` versions:
+//!
+//! ```python
+//! async with AsyncExitStack() as stack:
+//!     a = await stack.enter_async_context(await get_connection("A"))
+//!     if a == "A":
+//!         b = await stack.enter_async_context(await get_connection("B"))
+//!     stack.push_async_callback(custom_cleanup)
+//!     print(f"Doing with {a} and {b if 'b' in locals() else 'no B'}")
+//! ```
+//!
+//! The conditional scenario is written twice: nested (the callback becomes
+//! the innermost context, so it runs first) and on a stack (the callback is
+//! pushed last, so it runs first). Both print the same events.
 //!
 //! Run it with:
 //!
@@ -31,7 +43,7 @@
 
 use std::process::ExitCode;
 
-use async_with::{AsyncContext, Error, Exit, Outcome, With, context, defer, with};
+use async_with::{AsyncContext, Error, Exit, ExitStack, Outcome, With, context, defer, with};
 
 /// Python's `get_connection(name)`: a class with `__aenter__`/`__aexit__`.
 struct Connection {
@@ -55,6 +67,9 @@ impl AsyncContext for Connection {
         Ok(Exit::Propagate)
     }
 }
+
+// Its exit future is `Send`, so a `Send` `ExitStack` can hold it.
+async_with::send_context!(Connection);
 
 /// Python's `@asynccontextmanager async def make_connection(name)`.
 fn make_connection(name: &'static str) -> impl With<Resource = &'static str> {
@@ -124,12 +139,69 @@ async fn conditional(first: &'static str) -> Result<(), Error> {
     .await
 }
 
+/// `async with AsyncExitStack() as stack`: the same three connections, flat.
+async fn on_a_stack() -> Result<(), Error> {
+    println!("== stack ==");
+    ExitStack::new()
+        .scope(async |stack| {
+            let a = stack.enter(get_connection("A")).await?;
+            let b = stack.enter(get_connection("B")).await?;
+            let c = stack.enter(get_connection("C")).await?;
+            println!("Using connections: {a}, {b}, and {c}");
+            Ok(())
+        })
+        .await?;
+    println!("All connections closed.");
+    Ok(())
+}
+
+/// As many connections as there are names, known only at run time.
+async fn in_a_loop(names: &[&'static str]) -> Result<(), Error> {
+    println!("== loop ==");
+    ExitStack::new()
+        .scope(async |stack| {
+            let mut connections = Vec::new();
+            for &name in names {
+                connections.push(*stack.enter(get_connection(name)).await?);
+            }
+            println!("Using: {connections:?}");
+            Ok(())
+        })
+        .await
+}
+
+/// The tutorial's last program: B only if A, and a callback pushed last.
+async fn conditional_on_a_stack(first: &'static str) -> Result<(), Error> {
+    println!("== conditional on a stack ({first}) ==");
+    ExitStack::new()
+        .scope(async |stack| {
+            let a = *stack.enter(get_connection(first)).await?;
+            let mut b = None;
+            if a == "A" {
+                let connection = *stack.enter(get_connection("B")).await?;
+                println!("Using connection: {a} and {connection}");
+                b = Some(connection);
+            }
+            stack.push_callback(|| async {
+                println!("Custom cleanup logic here.");
+                Ok(())
+            });
+            println!("Doing with {a} and {}", b.unwrap_or("no B"));
+            Ok(())
+        })
+        .await
+}
+
 fn main() -> ExitCode {
     async_with_examples::run(async |_runtime| {
         generator_style().await?;
         nested().await?;
         conditional("A").await?;
         conditional("X").await?;
+        on_a_stack().await?;
+        in_a_loop(&["A", "B", "C", "D"]).await?;
+        conditional_on_a_stack("A").await?;
+        conditional_on_a_stack("X").await?;
         Ok(())
     })
 }

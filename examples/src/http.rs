@@ -6,6 +6,7 @@
 //! - `GET /hello`: `200 hello from 127.0.0.1`;
 //! - `GET /delay/<ms>/<name>`: `200 <name>`, after `<ms>` milliseconds;
 //! - `GET /status/<code>`: that status, with an empty body;
+//! - `GET /delay/<ms>/status/<code>`: that status, after `<ms>` milliseconds;
 //! - anything else: `404`.
 //!
 //! # Examples
@@ -126,20 +127,23 @@ async fn serve_connection(stream: TcpStream) {
 }
 
 async fn route(path: &str) -> Response<Full<Bytes>> {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let mut segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let mut delayed = false;
+    if let ["delay", ms, rest @ ..] = segments.as_slice() {
+        let Ok(ms) = ms.parse() else {
+            return respond(StatusCode::BAD_REQUEST, "bad delay");
+        };
+        async_io::Timer::after(Duration::from_millis(ms)).await;
+        segments = rest.to_vec();
+        delayed = true;
+    }
     match segments.as_slice() {
         ["hello"] => respond(StatusCode::OK, "hello from 127.0.0.1"),
-        ["delay", ms, name] => match ms.parse() {
-            Ok(ms) => {
-                async_io::Timer::after(Duration::from_millis(ms)).await;
-                respond(StatusCode::OK, name)
-            }
-            Err(_) => respond(StatusCode::BAD_REQUEST, "bad delay"),
-        },
         ["status", code] => match code.parse::<u16>().map(StatusCode::from_u16) {
             Ok(Ok(status)) => respond(status, ""),
             _ => respond(StatusCode::BAD_REQUEST, "bad status"),
         },
+        [name] if delayed => respond(StatusCode::OK, name),
         _ => respond(StatusCode::NOT_FOUND, ""),
     }
 }

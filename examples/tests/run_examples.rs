@@ -41,6 +41,38 @@ fn connections_enter_in_order_and_exit_in_reverse() {
             Doing with X and no B
             Custom cleanup logic here.
             EXIT X
+            == stack ==
+            ENTER A
+            ENTER B
+            ENTER C
+            Using connections: A, B, and C
+            EXIT C
+            EXIT B
+            EXIT A
+            All connections closed.
+            == loop ==
+            ENTER A
+            ENTER B
+            ENTER C
+            ENTER D
+            Using: [\"A\", \"B\", \"C\", \"D\"]
+            EXIT D
+            EXIT C
+            EXIT B
+            EXIT A
+            == conditional on a stack (A) ==
+            ENTER A
+            ENTER B
+            Using connection: A and B
+            Doing with A and B
+            Custom cleanup logic here.
+            EXIT B
+            EXIT A
+            == conditional on a stack (X) ==
+            ENTER X
+            Doing with X and no B
+            Custom cleanup logic here.
+            EXIT X
             ",
         );
     });
@@ -291,5 +323,68 @@ fn tail_f_reads_ten_lines_then_kills_and_reaps_the_writer() {
                 "the writer {pid} is still there: {context}"
             );
         }
+    });
+}
+
+/// Asserts that `lines` hold exactly `expected`, in any order (events of
+/// tasks running in parallel).
+fn assert_same_events(lines: &[&str], expected: &[&str], context: &str) {
+    let mut lines = lines.to_vec();
+    let mut expected = expected.to_vec();
+    lines.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(lines, expected, "{context}");
+}
+
+#[test]
+fn task_group_cancels_the_other_downloads_and_runs_their_cleanups() {
+    on_every_runtime("task_group", |runtime, run| {
+        let lines = run.lines();
+        let context = format!("task_group --runtime {runtime}: {lines:#?}");
+        assert_eq!(lines.len(), 20, "{context}");
+
+        assert_eq!(lines[0], "== every download succeeds ==");
+        let entered = ["ENTER download a", "ENTER download b", "ENTER download c"];
+        assert_same_events(&lines[1..4], &entered, &context);
+        let exited = [
+            "EXIT download a: done",
+            "EXIT download b: done",
+            "EXIT download c: done",
+        ];
+        assert_same_events(&lines[4..7], &exited, &context);
+        assert_eq!(
+            lines[7..10],
+            [
+                "URL 0 returned 5 characters",
+                "URL 1 returned 5 characters",
+                "URL 2 returned 7 characters",
+            ],
+            "{context}"
+        );
+
+        assert_eq!(lines[10], "== one download fails ==");
+        let entered = [
+            "ENTER download slow-1",
+            "ENTER download slow-2",
+            "ENTER download slow-3",
+            "ENTER download broken",
+        ];
+        assert_same_events(&lines[11..15], &entered, &context);
+        // The failure comes first; then every other download is cancelled
+        // and still runs its cleanup before the group returns.
+        assert_eq!(
+            lines[15], "EXIT download broken: failed (GET /delay/300/status/404 answered 404)",
+            "{context}"
+        );
+        let cancelled = [
+            "EXIT download slow-1: cancelled",
+            "EXIT download slow-2: cancelled",
+            "EXIT download slow-3: cancelled",
+        ];
+        assert_same_events(&lines[16..19], &cancelled, &context);
+        assert_eq!(
+            lines[19], "the group failed with 1 error(s): GET /delay/300/status/404 answered 404",
+            "{context}"
+        );
     });
 }
