@@ -96,7 +96,7 @@ async fn one_fails<R: Spawn>(
         ("slow-1", "/delay/5000/slow-1"),
         ("slow-2", "/delay/5000/slow-2"),
         ("slow-3", "/delay/5000/slow-3"),
-        ("broken", "/delay/300/status/404"),
+        ("broken", "/delay/500/status/404"),
     ];
     let result = task_group(spawner, async |group| {
         for (name, path) in files {

@@ -327,13 +327,22 @@ fn tail_f_reads_ten_lines_then_kills_and_reaps_the_writer() {
 }
 
 /// Asserts that `lines` hold exactly `expected`, in any order (events of
-/// tasks running in parallel).
-fn assert_same_events(lines: &[&str], expected: &[&str], context: &str) {
-    let mut lines = lines.to_vec();
-    let mut expected = expected.to_vec();
-    lines.sort_unstable();
-    expected.sort_unstable();
-    assert_eq!(lines, expected, "{context}");
+/// tasks running in parallel), and returns where each one is.
+fn positions(lines: &[&str], expected: &[&str], context: &str) -> Vec<usize> {
+    let mut sorted_lines = lines.to_vec();
+    let mut sorted_expected = expected.to_vec();
+    sorted_lines.sort_unstable();
+    sorted_expected.sort_unstable();
+    assert_eq!(sorted_lines, sorted_expected, "{context}");
+    expected
+        .iter()
+        .map(|event| {
+            lines
+                .iter()
+                .position(|line| line == event)
+                .expect("checked above")
+        })
+        .collect()
 }
 
 #[test]
@@ -344,14 +353,24 @@ fn task_group_cancels_the_other_downloads_and_runs_their_cleanups() {
         assert_eq!(lines.len(), 20, "{context}");
 
         assert_eq!(lines[0], "== every download succeeds ==");
-        let entered = ["ENTER download a", "ENTER download b", "ENTER download c"];
-        assert_same_events(&lines[1..4], &entered, &context);
-        let exited = [
-            "EXIT download a: done",
-            "EXIT download b: done",
-            "EXIT download c: done",
-        ];
-        assert_same_events(&lines[4..7], &exited, &context);
+        let at = positions(
+            &lines[1..7],
+            &[
+                "ENTER download a",
+                "ENTER download b",
+                "ENTER download c",
+                "EXIT download a: done",
+                "EXIT download b: done",
+                "EXIT download c: done",
+            ],
+            &context,
+        );
+        for task in 0..3 {
+            assert!(
+                at[task] < at[task + 3],
+                "each download enters before it exits: {context}"
+            );
+        }
         assert_eq!(
             lines[7..10],
             [
@@ -363,27 +382,36 @@ fn task_group_cancels_the_other_downloads_and_runs_their_cleanups() {
         );
 
         assert_eq!(lines[10], "== one download fails ==");
-        let entered = [
-            "ENTER download slow-1",
-            "ENTER download slow-2",
-            "ENTER download slow-3",
-            "ENTER download broken",
-        ];
-        assert_same_events(&lines[11..15], &entered, &context);
+        let at = positions(
+            &lines[11..19],
+            &[
+                "ENTER download slow-1",
+                "ENTER download slow-2",
+                "ENTER download slow-3",
+                "ENTER download broken",
+                "EXIT download slow-1: cancelled",
+                "EXIT download slow-2: cancelled",
+                "EXIT download slow-3: cancelled",
+                "EXIT download broken: failed (GET /delay/500/status/404 answered 404)",
+            ],
+            &context,
+        );
+        for task in 0..4 {
+            assert!(
+                at[task] < at[task + 4],
+                "each download enters before it exits: {context}"
+            );
+        }
         // The failure comes first; then every other download is cancelled
         // and still runs its cleanup before the group returns.
+        for cancelled in 4..7 {
+            assert!(
+                at[7] < at[cancelled],
+                "the failure cancels the others: {context}"
+            );
+        }
         assert_eq!(
-            lines[15], "EXIT download broken: failed (GET /delay/300/status/404 answered 404)",
-            "{context}"
-        );
-        let cancelled = [
-            "EXIT download slow-1: cancelled",
-            "EXIT download slow-2: cancelled",
-            "EXIT download slow-3: cancelled",
-        ];
-        assert_same_events(&lines[16..19], &cancelled, &context);
-        assert_eq!(
-            lines[19], "the group failed with 1 error(s): GET /delay/300/status/404 answered 404",
+            lines[19], "the group failed with 1 error(s): GET /delay/500/status/404 answered 404",
             "{context}"
         );
     });
