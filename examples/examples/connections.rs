@@ -29,9 +29,12 @@
 //!     print(f"Doing with {a} and {b if 'b' in locals() else 'no B'}")
 //! ```
 //!
-//! The conditional scenario is written twice: nested (the callback becomes
-//! the innermost context, so it runs first) and on a stack (the callback is
-//! pushed last, so it runs first). Both print the same events.
+//! `async with AsyncExitStack() as stack:` is `ExitStack::new().scope(async
+//! |stack| ...)`: `stack.enter(cm)` is `enter_async_context`, and its
+//! resources can be held side by side. The conditional scenario is written
+//! twice: nested (the callback becomes the innermost context, so it runs
+//! first) and on a stack (the callback is pushed last, so it runs first).
+//! Both print the same events.
 //!
 //! Run it with:
 //!
