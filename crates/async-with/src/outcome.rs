@@ -73,16 +73,6 @@ impl Outcome {
     pub(crate) fn failed(error: &Arc<Error>) -> Self {
         Outcome::Failed(PendingError(Arc::clone(error)))
     }
-
-    /// The same outcome for another exit.
-    pub(crate) fn share(&self) -> Self {
-        match self {
-            Outcome::Success => Outcome::Success,
-            Outcome::Failed(pending) => Outcome::failed(&pending.0),
-            Outcome::Panicked => Outcome::Panicked,
-            Outcome::Cancelled => Outcome::Cancelled,
-        }
-    }
 }
 
 /// The error pending while exits run, lent to each exit.

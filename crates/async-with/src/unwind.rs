@@ -68,14 +68,6 @@ impl Unwind {
         }
     }
 
-    pub(crate) fn has_error(&self) -> bool {
-        self.error.is_some()
-    }
-
-    pub(crate) fn has_panic(&self) -> bool {
-        self.panic.is_some()
-    }
-
     /// What the next exit is told.
     pub(crate) fn outcome(&self) -> Outcome {
         match (&self.panic, &self.error) {

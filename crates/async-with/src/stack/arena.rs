@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::sync::{Mutex, PoisonError};
 
-/// Owns type-erased entries `D` (`dyn Entry + 'a`, possibly `+ Send`).
+/// Owns type-erased entries `D` (`dyn Entry`, possibly `+ Send`).
 pub(crate) struct Arena<D: ?Sized> {
     entries: Mutex<Vec<Owned<D>>>,
 }
@@ -43,6 +43,7 @@ impl<D: ?Sized> Arena<D> {
     ///
     /// `erase` turns the concrete pointer into the stored `dyn` one (an
     /// unsizing coercion, the same address).
+    #[allow(clippy::mut_from_ref)] // the point of the arena: see the module docs
     pub(crate) fn push<T>(&self, entry: T, erase: fn(NonNull<T>) -> NonNull<D>) -> Pin<&mut T> {
         let concrete = NonNull::from(Box::leak(Box::new(entry)));
         self.lock().push(Owned(erase(concrete)));

@@ -18,23 +18,23 @@ mod sealed {
 /// use async_with::{ExitStack, LocalExitStack};
 /// fn assert_send<T: Send>(_: &T) {}
 /// assert_send(&ExitStack::new());
-/// let _local: LocalExitStack<'_> = ExitStack::local(); // may hold `Rc`s; not `Send`
+/// let _local: LocalExitStack = ExitStack::local(); // may hold `Rc`s; not `Send`
 /// ```
-pub trait Flavor<'a>: sealed::Sealed {
+pub trait Flavor: sealed::Sealed {
     /// The erased entry type.
-    type Entry: ?Sized + Entry + 'a;
+    type Entry: ?Sized + Entry + 'static;
 
     #[doc(hidden)]
-    fn erase<T: Entry + 'a>(entry: NonNull<T>) -> NonNull<Self::Entry>
+    fn erase<T: Entry + 'static>(entry: NonNull<T>) -> NonNull<Self::Entry>
     where
-        Self: Holds<'a, T>,
+        Self: Holds<T>,
     {
-        <Self as Holds<'a, T>>::erase_entry(entry)
+        <Self as Holds<T>>::erase_entry(entry)
     }
 }
 
 #[doc(hidden)]
-pub trait Holds<'a, T>: Flavor<'a> {
+pub trait Holds<T>: Flavor {
     fn erase_entry(entry: NonNull<T>) -> NonNull<Self::Entry>;
 }
 
@@ -44,7 +44,7 @@ pub trait Holds<'a, T>: Flavor<'a> {
 /// # Examples
 ///
 /// ```
-/// let _stack: async_with::ExitStack<'_, async_with::Sendable> = async_with::ExitStack::new();
+/// let _stack: async_with::ExitStack<async_with::Sendable> = async_with::ExitStack::new();
 /// ```
 #[derive(Debug)]
 pub enum Sendable {}
@@ -55,7 +55,7 @@ pub enum Sendable {}
 /// # Examples
 ///
 /// ```
-/// let _stack: async_with::LocalExitStack<'_> = async_with::ExitStack::local();
+/// let _stack: async_with::LocalExitStack = async_with::ExitStack::local();
 /// ```
 #[derive(Debug)]
 pub enum Local {}
@@ -63,22 +63,22 @@ pub enum Local {}
 impl sealed::Sealed for Sendable {}
 impl sealed::Sealed for Local {}
 
-impl<'a> Flavor<'a> for Sendable {
-    type Entry = dyn Entry + Send + 'a;
+impl Flavor for Sendable {
+    type Entry = dyn Entry + Send;
 }
 
-impl<'a> Flavor<'a> for Local {
-    type Entry = dyn Entry + 'a;
+impl Flavor for Local {
+    type Entry = dyn Entry;
 }
 
-impl<'a, T: Entry + Send + 'a> Holds<'a, T> for Sendable {
-    fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry + Send + 'a> {
+impl<T: Entry + Send + 'static> Holds<T> for Sendable {
+    fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry + Send> {
         entry
     }
 }
 
-impl<'a, T: Entry + 'a> Holds<'a, T> for Local {
-    fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry + 'a> {
+impl<T: Entry + 'static> Holds<T> for Local {
+    fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry> {
         entry
     }
 }

@@ -5,7 +5,6 @@ mod arena;
 mod entry;
 mod flavor;
 mod policy;
-mod unwind;
 
 use std::fmt;
 use std::future::{Future, poll_fn};
@@ -17,8 +16,8 @@ pub use policy::{PendingExits, StackPolicy};
 
 use self::arena::Arena;
 use self::entry::EntryFor;
-use self::unwind::StackUnwind;
 use crate::panic::CatchUnwind;
+use crate::unwind::Unwind;
 use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 
 /// A stack of async exits, entered one by one at run time and closed
@@ -49,12 +48,20 @@ use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 ///   it need not be `Unpin`. Closing is a loop: a million entries close
 ///   without growing the call stack.
 ///
-/// # `Send`
+/// # `Send` and `'static`
 ///
 /// Entries are type-erased, so whether the stack is `Send` is chosen when it
 /// is made. `ExitStack` (the [`Sendable`] flavor) is `Send + Sync` and takes
 /// [`SendAsyncContext`]s and `Send` callbacks; [`LocalExitStack`] takes
 /// anything and is `!Send`.
+///
+/// Entries are `'static` (they own what they clean up, like the tasks of a
+/// `JoinSet`); for contexts that borrow, nest [`with`](crate::with), which
+/// has no such bound. A lifetime parameter on the stack would let entries
+/// borrow, but today's compiler then fails to prove an async closure over
+/// `&ExitStack<'a>` `Send` inside `tokio::spawn` ("implementation of
+/// `AsyncFnOnce` is not general enough", rust-lang/rust#64552), which would
+/// break [`scope`](ExitStack::scope) in exactly the place it is needed.
 ///
 /// # Examples
 ///
@@ -76,10 +83,10 @@ use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 #[doc(alias = "AsyncExitStack")]
-pub struct ExitStack<'a, K: Flavor<'a> = Sendable, P: StackPolicy<'a, K> = NoRuntime> {
+pub struct ExitStack<K: Flavor = Sendable, P: StackPolicy<K> = NoRuntime> {
     arena: Arena<K::Entry>,
     /// Errors and panics from a `close` that was interrupted, for the next.
-    pending: Mutex<StackUnwind>,
+    pending: Mutex<Unwind>,
     policy: P,
 }
 
@@ -98,9 +105,9 @@ pub struct ExitStack<'a, K: Flavor<'a> = Sendable, P: StackPolicy<'a, K> = NoRun
 /// stack.close().await?;
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
-pub type LocalExitStack<'a> = ExitStack<'a, Local>;
+pub type LocalExitStack = ExitStack<Local>;
 
-impl<'a> ExitStack<'a, Sendable, NoRuntime> {
+impl ExitStack<Sendable, NoRuntime> {
     /// An empty `Send` stack with no runtime bound (see [`StackPolicy`]).
     ///
     /// # Examples
@@ -114,27 +121,27 @@ impl<'a> ExitStack<'a, Sendable, NoRuntime> {
     }
 }
 
-impl<'a> ExitStack<'a, Local, NoRuntime> {
+impl ExitStack<Local, NoRuntime> {
     /// An empty [`LocalExitStack`], whose entries may be `!Send`.
     ///
     /// # Examples
     ///
     /// ```
     /// let stack = async_with::ExitStack::local();
-    /// let _same: async_with::LocalExitStack<'_> = stack;
+    /// let _same: async_with::LocalExitStack = stack;
     /// ```
     pub fn local() -> Self {
         Self::with_policy(NoRuntime)
     }
 }
 
-impl<'a, K: Flavor<'a>> Default for ExitStack<'a, K, NoRuntime> {
+impl<K: Flavor> Default for ExitStack<K, NoRuntime> {
     fn default() -> Self {
         Self::with_policy(NoRuntime)
     }
 }
 
-impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> ExitStack<'a, K, P> {
+impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// An empty stack whose exits, if it is dropped before they ran, go to
     /// `policy` (a runtime adapter's marker type, for instance).
     ///
@@ -142,13 +149,13 @@ impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> ExitStack<'a, K, P> {
     ///
     /// ```
     /// use async_with::{ExitStack, NoRuntime, Sendable};
-    /// let stack: ExitStack<'_, Sendable, _> = ExitStack::with_policy(NoRuntime);
+    /// let stack: ExitStack<Sendable, _> = ExitStack::with_policy(NoRuntime);
     /// assert_eq!(stack.len(), 0);
     /// ```
     pub fn with_policy(policy: P) -> Self {
         Self {
             arena: Arena::new(),
-            pending: Mutex::new(StackUnwind::default()),
+            pending: Mutex::new(Unwind::default()),
             policy,
         }
     }
@@ -204,7 +211,7 @@ impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> ExitStack<'a, K, P> {
     {
         Self {
             arena: self.arena.take_all(),
-            pending: Mutex::new(StackUnwind::default()),
+            pending: Mutex::new(Unwind::default()),
             policy: self.policy.clone(),
         }
     }
@@ -296,23 +303,15 @@ impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> ExitStack<'a, K, P> {
 
     fn push<T>(&self, entry: T) -> std::pin::Pin<&mut T>
     where
-        K: flavor::Holds<'a, T>,
-        T: Entry + 'a,
+        K: flavor::Holds<T>,
+        T: Entry + 'static,
     {
         self.arena.push(entry, K::erase::<T>)
-    }
-
-    /// Runs the exits as this stack's own exit, when it is used as a context.
-    async fn exit_as_context(mut self, outcome: Outcome) -> Result<Exit, Error> {
-        let Self { arena, .. } = &mut self;
-        let mut state = StackUnwind::after(outcome);
-        drain(arena, &mut state).await;
-        state.finish_as_exit()
     }
 }
 
 /// Runs every exit left in `arena`, newest first, recording into `state`.
-async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut StackUnwind) {
+async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut Unwind) {
     while let Some(mut entry) = arena.pop() {
         if let Err(payload) = entry.as_mut().start(state.outcome()) {
             state.record_exit(Err(payload));
@@ -327,7 +326,7 @@ async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut StackUnwind)
 /// `Send` parts, the local one does not.
 macro_rules! registering_methods {
     ($flavor:ty, $context_bound:path, $exit:ident, $($send:tt)*) => {
-impl<'a, P: StackPolicy<'a, $flavor>> ExitStack<'a, $flavor, P> {
+impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     /// Enters `context` and registers its exit; returns its resource,
     /// borrowed for as long as the stack is: Python's
     /// `await stack.enter_async_context(cm)`.
@@ -354,7 +353,7 @@ impl<'a, P: StackPolicy<'a, $flavor>> ExitStack<'a, $flavor, P> {
     #[doc(alias = "enter_context")]
     pub async fn enter<C>(&self, mut context: C) -> Result<&mut C::Resource, Error>
     where
-        C: $context_bound + 'a,
+        C: $context_bound + 'static,
     {
         let resource = context.enter().await?;
         let entry = self.push(EntryFor::new((context, resource), |(context, resource): (C, C::Resource), outcome| {
@@ -384,8 +383,8 @@ impl<'a, P: StackPolicy<'a, $flavor>> ExitStack<'a, $flavor, P> {
     #[doc(alias = "push_async_exit")]
     pub fn push_exit<M, F>(&self, exit: M)
     where
-        M: FnOnce(Outcome) -> F + $($send)* 'a,
-        F: Future<Output = Result<Exit, Error>> + $($send)* 'a,
+        M: FnOnce(Outcome) -> F + $($send)* 'static,
+        F: Future<Output = Result<Exit, Error>> + $($send)* 'static,
     {
         self.push(EntryFor::new(exit, |exit: M, outcome| exit(outcome)));
     }
@@ -410,8 +409,8 @@ impl<'a, P: StackPolicy<'a, $flavor>> ExitStack<'a, $flavor, P> {
     #[doc(alias = "callback")]
     pub fn push_callback<M, F>(&self, callback: M)
     where
-        M: FnOnce() -> F + $($send)* 'a,
-        F: Future<Output = Result<(), Error>> + $($send)* 'a,
+        M: FnOnce() -> F + $($send)* 'static,
+        F: Future<Output = Result<(), Error>> + $($send)* 'static,
     {
         self.push(EntryFor::new(callback, |callback: M, _outcome| async move {
             callback().await?;
@@ -439,9 +438,9 @@ impl<'a, P: StackPolicy<'a, $flavor>> ExitStack<'a, $flavor, P> {
     /// ```
     pub fn adopt<T, M, F>(&self, value: T, cleanup: M) -> &mut T
     where
-        T: $($send)* 'a,
-        M: FnOnce(T) -> F + $($send)* 'a,
-        F: Future<Output = Result<(), Error>> + $($send)* 'a,
+        T: $($send)* 'static,
+        M: FnOnce(T) -> F + $($send)* 'static,
+        F: Future<Output = Result<(), Error>> + $($send)* 'static,
     {
         let entry = self.push(EntryFor::new((value, cleanup), |(value, cleanup): (T, M), _outcome| async move {
             cleanup(value).await?;
@@ -453,39 +452,13 @@ impl<'a, P: StackPolicy<'a, $flavor>> ExitStack<'a, $flavor, P> {
         }
     }
 }
-
-impl<'a, P: StackPolicy<'a, $flavor> + Clone> AsyncContext for ExitStack<'a, $flavor, P> {
-    type Resource = Self;
-
-    /// Hands over every registered exit to the block's stack.
-    async fn enter(&mut self) -> Result<Self, Error> {
-        Ok(self.pop_all())
-    }
-
-    async fn exit(self, stack: Self, outcome: Outcome) -> Result<Exit, Error> {
-        stack.exit_as_context(outcome).await
-    }
-}
     };
 }
 
 registering_methods!(Sendable, SendAsyncContext, exit_send, Send +);
-
-impl<'a, P> SendAsyncContext for ExitStack<'a, Sendable, P>
-where
-    P: StackPolicy<'a, Sendable> + Clone + Send + Sync,
-{
-    fn exit_send(
-        self,
-        stack: Self,
-        outcome: Outcome,
-    ) -> impl Future<Output = Result<Exit, Error>> + Send {
-        stack.exit_as_context(outcome)
-    }
-}
 registering_methods!(Local, AsyncContext, exit,);
 
-impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> Drop for ExitStack<'a, K, P> {
+impl<K: Flavor, P: StackPolicy<K>> Drop for ExitStack<K, P> {
     fn drop(&mut self) {
         let exits = PendingExits::new(self.arena.take_all());
         if !exits.is_empty() {
@@ -494,7 +467,7 @@ impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> Drop for ExitStack<'a, K, P> {
     }
 }
 
-impl<'a, K: Flavor<'a>, P: StackPolicy<'a, K>> fmt::Debug for ExitStack<'a, K, P> {
+impl<K: Flavor, P: StackPolicy<K>> fmt::Debug for ExitStack<K, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExitStack").field("len", &self.len()).finish_non_exhaustive()
     }

@@ -17,7 +17,7 @@ use crate::{CleanupJob, NoRuntime, Outcome, Runtime};
 /// [`NoRuntime`] drops the entries newest first (their resources'
 /// synchronous `Drop` runs) and reports how many exits were skipped. Every
 /// [`Runtime`] runs them on the runtime instead, newest first, told
-/// [`Outcome::Cancelled`], for `'static` stacks of `Send` parts.
+/// [`Outcome::Cancelled`], for stacks of `Send` parts.
 ///
 /// # Examples
 ///
@@ -26,27 +26,27 @@ use crate::{CleanupJob, NoRuntime, Outcome, Runtime};
 /// # futures_lite::future::block_on(async {
 /// # async_with::diagnostics::set_hook(|_| {});
 /// let before = async_with::diagnostics::skipped_exits();
-/// let stack: ExitStack<'_> = ExitStack::with_policy(NoRuntime);
+/// let stack: ExitStack = ExitStack::with_policy(NoRuntime);
 /// stack.enter(nullcontext(())).await?;
 /// drop(stack); // never closed: the exit is skipped and reported
 /// assert!(async_with::diagnostics::skipped_exits() > before);
 /// # async_with::diagnostics::reset_hook();
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
-pub trait StackPolicy<'a, K: Flavor<'a>> {
+pub trait StackPolicy<K: Flavor> {
     /// Takes over the exits of a dropped stack. Runs inside `Drop`: must not
     /// block or panic.
-    fn cancelled(&self, exits: PendingExits<'a, K>);
+    fn cancelled(&self, exits: PendingExits<K>);
 }
 
-impl<'a, K: Flavor<'a>> StackPolicy<'a, K> for NoRuntime {
-    fn cancelled(&self, exits: PendingExits<'a, K>) {
+impl<K: Flavor> StackPolicy<K> for NoRuntime {
+    fn cancelled(&self, exits: PendingExits<K>) {
         exits.drop_synchronously();
     }
 }
 
-impl<R: Runtime> StackPolicy<'static, Sendable> for R {
-    fn cancelled(&self, exits: PendingExits<'static, Sendable>) {
+impl<R: Runtime> StackPolicy<Sendable> for R {
+    fn cancelled(&self, exits: PendingExits<Sendable>) {
         let job = CleanupJob::new(exits.len(), move || exits.run());
         // A refused job drops here, dropping the entries and reporting them.
         let _ = self.spawn_cleanup(job);
@@ -58,11 +58,11 @@ impl<R: Runtime> StackPolicy<'static, Sendable> for R {
 /// # Examples
 ///
 /// See [`StackPolicy`].
-pub struct PendingExits<'a, K: Flavor<'a>> {
+pub struct PendingExits<K: Flavor> {
     arena: Arena<K::Entry>,
 }
 
-impl<'a, K: Flavor<'a>> PendingExits<'a, K> {
+impl<K: Flavor> PendingExits<K> {
     pub(crate) fn new(arena: Arena<K::Entry>) -> Self {
         Self { arena }
     }
@@ -116,7 +116,7 @@ impl<'a, K: Flavor<'a>> PendingExits<'a, K> {
     }
 }
 
-impl<'a, K: Flavor<'a>> fmt::Debug for PendingExits<'a, K> {
+impl<K: Flavor> fmt::Debug for PendingExits<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PendingExits").field("len", &self.len()).finish()
     }

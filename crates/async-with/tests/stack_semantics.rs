@@ -1,0 +1,345 @@
+//! `ExitStack`: order, errors, suppression, panics, `pop_all`, and the stack
+//! used as a context, observed through the event log and the errors a caller
+//! gets.
+
+mod common;
+
+use async_with::{Error, Exit, ExitStack, Outcome, nullcontext};
+use common::*;
+
+async_with::send_context!(Tracked);
+
+#[test]
+fn exits_run_newest_first_each_awaited_and_told_success() {
+    let events = Events::new();
+    block_on(async {
+        let mut stack = ExitStack::new();
+        for name in ["A", "B", "C"] {
+            stack.enter(tracked(Spec::new(name), &events)).await?;
+        }
+        events.push("body");
+        stack.close().await
+    })
+    .unwrap();
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "enter C",
+            "body",
+            "exit C: success",
+            "exit B: success",
+            "exit A: success",
+        ])
+    );
+    assert_eq!(events.drops(), ["C", "B", "A"]);
+}
+
+#[test]
+fn resources_of_several_entries_are_usable_at_once() {
+    let events = Events::new();
+    block_on(async {
+        let mut stack = ExitStack::new();
+        let a = stack.enter(tracked(Spec::new("A"), &events)).await?;
+        let b = stack.enter(tracked(Spec::new("B"), &events)).await?;
+        a.touch();
+        b.touch();
+        a.touch();
+        stack.close().await
+    })
+    .unwrap();
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "use A",
+            "use B",
+            "use A",
+            "exit B: success",
+            "exit A: success",
+        ])
+    );
+}
+
+#[test]
+fn entries_chosen_at_run_time_in_a_loop_and_under_a_condition() {
+    let events = Events::new();
+    let names = ["A", "B", "C", "D"];
+    block_on(async {
+        let mut stack = ExitStack::new();
+        let mut opened = Vec::new();
+        for name in names {
+            if name != "C" {
+                opened.push(stack.enter(tracked(Spec::new(name), &events)).await?);
+            }
+        }
+        assert_eq!(opened.len(), 3);
+        for resource in opened {
+            resource.touch();
+        }
+        stack.close().await
+    })
+    .unwrap();
+    assert_eq!(events.count_prefix("exit "), 3);
+    assert_eq!(events.drops(), ["D", "B", "A"]);
+}
+
+#[test]
+fn a_failed_enter_registers_nothing_and_the_error_reaches_the_caller() {
+    let events = Events::new();
+    let error = block_on(async {
+        let mut stack = ExitStack::new();
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        let failed = stack
+            .enter(tracked(Spec::new("B").enter(Act::Fail), &events))
+            .await
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(stack.len(), 1, "the failed enter registered nothing");
+        stack.close().await?;
+        Ok::<_, Error>(failed)
+    })
+    .unwrap();
+    assert_eq!(error.downcast::<EnterError>().unwrap(), EnterError("B"));
+    assert_eq!(
+        events.log(),
+        strings(&["enter A", "enter B failed", "exit A: success"])
+    );
+}
+
+#[test]
+fn every_exit_runs_when_exits_fail_and_sees_the_newest_error() {
+    // cpython#102201: with a successful body, Python loses the earlier exit
+    // error. Here both reach the caller.
+    let events = Events::new();
+    let error = block_on(async {
+        let mut stack = ExitStack::new();
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        stack.enter(tracked(Spec::new("B").exit(Act::Fail), &events)).await?;
+        stack.enter(tracked(Spec::new("C").exit(Act::Fail), &events)).await?;
+        stack.close().await
+    })
+    .unwrap_err();
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "enter C",
+            "exit C: success",
+            "exit B: failed(exit C failed)",
+            "exit A: failed(exit B failed (after 1 earlier error))",
+        ])
+    );
+    assert_eq!(messages(&error), ["exit C failed", "exit B failed"]);
+}
+
+#[test]
+fn failing_exits_on_a_failing_body_keep_every_error_body_first() {
+    let events = Events::new();
+    let error = block_on(
+        ExitStack::new().scope(async |stack| {
+            stack.enter(tracked(Spec::new("A").exit(Act::Fail), &events)).await?;
+            stack.enter(tracked(Spec::new("B").exit(Act::Fail), &events)).await?;
+            Err::<(), _>(BodyError("query").into())
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(
+        messages(&error),
+        ["body failed: query", "exit B failed", "exit A failed"]
+    );
+    assert!(error.is::<ExitError>(), "the newest error is the outer exit's");
+    assert_eq!(
+        events.log()[2..],
+        strings(&[
+            "exit B: failed(body failed: query)",
+            "exit A: failed(exit B failed (after 1 earlier error))",
+        ])
+    );
+}
+
+#[test]
+fn a_lone_body_error_reaches_the_caller_as_its_own_type() {
+    let events = Events::new();
+    let error = block_on(ExitStack::new().scope(async |stack| {
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        Err::<(), _>(BodyError("lone").into())
+    }))
+    .unwrap_err();
+    assert_eq!(error.downcast::<BodyError>().unwrap(), BodyError("lone"));
+}
+
+#[test]
+fn an_exit_that_suppresses_turns_the_error_into_success_for_later_exits() {
+    let events = Events::new();
+    let value: Option<u32> = block_on(ExitStack::new().scope(async |stack| {
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        stack
+            .enter(tracked(Spec::new("B").exit(Act::Suppress), &events))
+            .await?;
+        Err(BodyError("swallowed").into())
+    }))
+    .unwrap();
+    assert_eq!(value, None, "a suppressed block gives T::default()");
+    assert_eq!(
+        events.log()[2..],
+        strings(&["exit B: failed(body failed: swallowed)", "exit A: success"])
+    );
+}
+
+#[test]
+fn push_exit_sees_the_outcome_and_push_callback_cannot_suppress() {
+    let events = Events::new();
+    let error = block_on(async {
+        let mut stack = ExitStack::new();
+        let log = events.clone();
+        stack.push_exit(move |outcome: Outcome| async move {
+            log.push(format!("exit: {}", describe(&outcome)));
+            Ok(Exit::Propagate)
+        });
+        let log = events.clone();
+        stack.push_callback(move || async move {
+            log.push("callback");
+            Ok(())
+        });
+        stack.close_with(Err(BodyError("kept").into())).await
+    })
+    .unwrap_err();
+    assert_eq!(
+        events.log(),
+        strings(&["callback", "exit: failed(body failed: kept)"])
+    );
+    assert!(error.is::<BodyError>());
+}
+
+#[test]
+fn adopt_lends_the_value_and_gives_it_to_its_cleanup_by_value() {
+    let events = Events::new();
+    block_on(async {
+        let mut stack = ExitStack::new();
+        let log = events.clone();
+        let lines = stack.adopt(Vec::new(), move |lines: Vec<&str>| async move {
+            log.push(format!("flushed {}", lines.join(",")));
+            Ok(())
+        });
+        lines.push("a");
+        lines.push("b");
+        stack.close().await
+    })
+    .unwrap();
+    assert_eq!(events.log(), strings(&["flushed a,b"]));
+}
+
+#[test]
+fn pop_all_moves_every_exit_and_leaves_a_usable_empty_stack() {
+    let events = Events::new();
+    block_on(async {
+        let mut setup = ExitStack::new();
+        setup.enter(tracked(Spec::new("A"), &events)).await?;
+        setup.enter(tracked(Spec::new("B"), &events)).await?;
+        let mut kept = setup.pop_all();
+        assert_eq!((setup.len(), kept.len()), (0, 2));
+        setup.enter(tracked(Spec::new("C"), &events)).await?;
+        setup.close().await?;
+        events.push("setup closed");
+        kept.close().await
+    })
+    .unwrap();
+    assert_eq!(
+        events.log()[3..],
+        strings(&[
+            "exit C: success",
+            "setup closed",
+            "exit B: success",
+            "exit A: success",
+        ])
+    );
+}
+
+#[test]
+fn a_closed_stack_is_empty_and_can_be_used_again() {
+    let events = Events::new();
+    block_on(async {
+        let mut stack = ExitStack::new();
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        stack.close().await?;
+        assert!(stack.is_empty());
+        stack.enter(tracked(Spec::new("B"), &events)).await?;
+        stack.close().await
+    })
+    .unwrap();
+    assert_eq!(events.count_prefix("exit "), 2);
+}
+
+#[test]
+fn panics_in_body_exit_and_enter_run_every_exit_then_resume_the_original() {
+    for (case, panicking) in [("body", "body"), ("exit", "B"), ("enter", "C")] {
+        let events = Events::new();
+        let payload = panic_payload(ExitStack::new().scope(async |stack| {
+            stack.enter(tracked(Spec::new("A"), &events)).await?;
+            let b_exit = if case == "exit" { Act::Panic } else { Act::Ok };
+            stack.enter(tracked(Spec::new("B").exit(b_exit), &events)).await?;
+            if case == "enter" {
+                stack
+                    .enter(tracked(Spec::new("C").enter(Act::Panic), &events))
+                    .await?;
+            }
+            if case == "body" {
+                std::panic::panic_any(Boom("body"));
+            }
+            Ok(())
+        }));
+        assert_eq!(
+            payload.downcast_ref::<Boom>(),
+            Some(&Boom(panicking)),
+            "{case}: the original payload resumes"
+        );
+        let outcome_a = "exit A: panicked";
+        let outcome_b = if case == "exit" {
+            "exit B: success"
+        } else {
+            "exit B: panicked"
+        };
+        let log = events.log();
+        assert!(log.contains(&outcome_b.to_string()), "{case}: {log:?}");
+        assert_eq!(log.last().map(String::as_str), Some(outcome_a), "{case}");
+        assert_eq!(events.drops(), ["B", "A"], "{case}: every resource released");
+    }
+}
+
+#[test]
+fn exit_futures_need_not_be_unpin() {
+    // An exit holding a `PhantomPinned` state across an await.
+    block_on(async {
+        let stack = ExitStack::new();
+        stack.push_callback(|| async {
+            let pinned = std::marker::PhantomPinned;
+            futures_lite::future::yield_now().await;
+            std::hint::black_box(&pinned);
+            Ok(())
+        });
+        stack.scope(async |_| Ok(())).await
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_body_value_survives_a_later_suppressed_exit_error() {
+    let value = block_on(ExitStack::new().scope(async |stack| {
+        stack.push_exit(|outcome: Outcome| async move {
+            Ok(if outcome.error().is_some() {
+                Exit::Suppress
+            } else {
+                Exit::Propagate
+            })
+        });
+        stack.push_callback(|| async { Err(Error::msg("cleanup failed")) });
+        stack.enter(nullcontext(())).await?;
+        Ok(7)
+    }))
+    .unwrap();
+    assert_eq!(value, 7);
+}
