@@ -11,6 +11,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 use async_with::{Error, with};
 use async_with_smol::{fs, net, process, sync};
@@ -400,4 +401,55 @@ fn semaphore_of_a_cancelled_scope_is_given_back() {
         Ok(())
     }));
     assert!(slots.try_acquire().is_some());
+}
+
+// ---- cancellation: the crate's `with` runs the exit on smol ----
+
+#[test]
+fn tcp_scope_cancelled_mid_block_still_shuts_the_stream_down() {
+    let peer = Peer::start();
+    let addr = peer.addr;
+    let (kept_tx, kept_rx) = mpsc::channel();
+    run(async move {
+        let (entered, is_entered) = smol::channel::bounded(1);
+        let scope = smol::spawn(async_with_smol::with(
+            net::connect(addr),
+            async move |stream| {
+                stream.write_all(b"PING").await?;
+                let kept = std::net::TcpStream::from(stream.as_fd().try_clone_to_owned()?);
+                kept_tx.send(kept).unwrap();
+                entered.send(()).await.unwrap();
+                std::future::pending::<()>().await;
+                Ok(())
+            },
+        ));
+        is_entered.recv().await.unwrap();
+        assert!(scope.cancel().await.is_none(), "cancelled mid-block");
+    });
+    // The duplicate keeps the socket open: only the exit, run on the
+    // runtime after the cancellation, can have shut it down.
+    let _kept = kept_rx.recv().unwrap();
+    let report = peer.report();
+    assert!(report.saw_eof);
+    assert_eq!(report.received, b"PING");
+}
+
+#[test]
+fn child_scope_cancelled_mid_block_is_still_killed_and_reaped() {
+    let (status_tx, status_rx) = mpsc::channel::<ExitStatus>();
+    let pid = run(async move {
+        let (entered, is_entered) = smol::channel::bounded(1);
+        let ctx = process::spawn(sleep_30()).on_exit(move |status| status_tx.send(status).unwrap());
+        let scope = smol::spawn(async_with_smol::with(ctx, async move |child| {
+            entered.send(child.id()).await.unwrap();
+            std::future::pending::<()>().await;
+            Ok(())
+        }));
+        let pid = is_entered.recv().await.unwrap();
+        assert!(scope.cancel().await.is_none(), "cancelled mid-block");
+        pid
+    });
+    let status = status_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(status.signal(), Some(9));
+    assert!(!process_exists(pid), "pid {pid} left behind");
 }

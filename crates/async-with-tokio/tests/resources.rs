@@ -11,6 +11,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 use async_with::{Error, with};
 use async_with_tokio::{fs, net, process, sync};
@@ -407,4 +408,67 @@ fn closed_semaphore_fails_the_enter() {
     slots.close();
     let error = run(with(sync::acquire_owned(slots), async |_| Ok(()))).unwrap_err();
     assert!(error.is::<tokio::sync::AcquireError>());
+}
+
+// ---- cancellation: the crate's `with` runs the exit on tokio ----
+
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+#[test]
+fn tcp_scope_aborted_mid_block_still_shuts_the_stream_down() {
+    let runtime = multi_thread();
+    let peer = Peer::start();
+    let addr = peer.addr;
+    let (kept_tx, kept_rx) = mpsc::channel();
+    runtime.block_on(async move {
+        let (entered, is_entered) = tokio::sync::oneshot::channel();
+        let scope = tokio::spawn(async_with_tokio::with(
+            net::connect(addr),
+            async move |stream| {
+                stream.write_all(b"PING").await?;
+                let kept = std::net::TcpStream::from(stream.as_fd().try_clone_to_owned()?);
+                kept_tx.send(kept).unwrap();
+                entered.send(()).unwrap();
+                std::future::pending::<()>().await;
+                Ok(())
+            },
+        ));
+        is_entered.await.unwrap();
+        scope.abort();
+        assert!(scope.await.unwrap_err().is_cancelled());
+    });
+    // The duplicate keeps the socket open: only the exit, run on the
+    // runtime after the abort, can have shut it down.
+    let _kept = kept_rx.recv().unwrap();
+    let report = peer.report();
+    assert!(report.saw_eof);
+    assert_eq!(report.received, b"PING");
+}
+
+#[test]
+fn child_scope_aborted_mid_block_is_still_killed_and_reaped() {
+    let runtime = multi_thread();
+    let (status_tx, status_rx) = mpsc::channel::<ExitStatus>();
+    let pid = runtime.block_on(async move {
+        let (entered, is_entered) = tokio::sync::oneshot::channel();
+        let ctx = process::spawn(sleep_30()).on_exit(move |status| status_tx.send(status).unwrap());
+        let scope = tokio::spawn(async_with_tokio::with(ctx, async move |child| {
+            entered.send(child.id().unwrap()).unwrap();
+            std::future::pending::<()>().await;
+            Ok(())
+        }));
+        let pid = is_entered.await.unwrap();
+        scope.abort();
+        assert!(scope.await.unwrap_err().is_cancelled());
+        pid
+    });
+    let status = status_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(status.signal(), Some(9));
+    assert!(!process_exists(pid), "pid {pid} left behind");
 }
