@@ -21,7 +21,7 @@ use async_with::{AsyncContext, Error, Exit, Outcome};
 /// # Examples
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_async_std::with;
 /// use async_std::io::WriteExt;
 ///
 /// # let dir = tempfile::tempdir()?;
@@ -51,7 +51,7 @@ pub fn create(path: impl AsRef<Path>) -> Open {
 /// # Examples
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_async_std::with;
 /// use async_std::io::ReadExt;
 ///
 /// # let dir = tempfile::tempdir()?;
@@ -80,7 +80,7 @@ pub fn open(path: impl AsRef<Path>) -> Open {
 /// # Examples
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_async_std::with;
 /// use async_std::fs::OpenOptions;
 /// use async_std::io::WriteExt;
 ///
@@ -122,8 +122,11 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 ///   [`std::io::Error`] that joins the block's own error in the aggregate
 ///   ([`Error::errors`]: the block's first). When both fail, both are kept,
 ///   flush first. The exit never suppresses.
-/// - **Cancellation without a runtime policy**: the file is dropped, and
-///   async-std flushes it with a blocking call whose error is lost. Bind a runtime to keep the guarantee.
+/// - **Cancellation**: with this crate's [`with`](crate::with), a scope
+///   dropped mid-way still runs this exit, on async-std. Through the core's
+///   `async_with::with` (no runtime) the file is dropped unflushed:
+///   async-std flushes it with a blocking call whose
+///   error is lost.
 ///
 /// # Examples
 ///
@@ -131,7 +134,7 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 /// accepts the write, then fails the flush):
 ///
 /// ```no_run
-/// use async_with::{Error, with};
+/// use async_with_async_std::{Error, with};
 /// use async_std::fs::OpenOptions;
 /// use async_std::io::WriteExt;
 ///

@@ -19,7 +19,7 @@ use async_with::{AsyncContext, Error, Exit, Outcome};
 /// Wait for the child in the block to get its status:
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_async_std::with;
 /// use async_std::process::Command;
 ///
 /// # async_std::task::block_on(async {
@@ -37,7 +37,7 @@ use async_with::{AsyncContext, Error, Exit, Outcome};
 /// ```
 /// use std::os::unix::process::ExitStatusExt;
 /// use std::sync::mpsc;
-/// use async_with::with;
+/// use async_with_async_std::with;
 /// use async_std::process::Command;
 ///
 /// let mut sleep = Command::new("sleep");
@@ -79,10 +79,11 @@ fn ignore_status(_: ExitStatus) {}
 ///   [`on_exit`](Spawn::on_exit) callback, if any. To act on the status in
 ///   the block, `child.status().await` there. Only a failure to kill or wait
 ///   (an [`std::io::Error`]) joins the aggregate. The exit never suppresses.
-/// - **Cancellation without a runtime policy**: the child is dropped, and
-///   `kill_on_drop` kills it; async-process's reaper reaps it in the
-///   background.
-///   Bind a runtime to have it killed and waited for on that runtime.
+/// - **Cancellation**: with this crate's [`with`](crate::with), a scope
+///   dropped mid-way still kills and waits for the child, on async-std, and
+///   `on_exit` gets its status. Through the core's `async_with::with` (no
+///   runtime) the child is dropped: `kill_on_drop` kills it and
+///   async-process reaps it in the background; `on_exit` is not called.
 ///
 /// # Examples
 ///
@@ -107,7 +108,7 @@ impl<F> Spawn<F> {
     ///
     /// ```
     /// use std::sync::{Arc, Mutex};
-    /// use async_with::with;
+    /// use async_with_async_std::with;
     /// use async_std::process::Command;
     ///
     /// let status = Arc::new(Mutex::new(None));

@@ -5,15 +5,18 @@
 //! on any executor. Each comes in two forms:
 //!
 //! - **owned** ([`lock_arc`], [`acquire_arc`]): takes an `Arc<Mutex<T>>` /
-//!   `Arc<Semaphore>`. The context and its guard are `'static`, so a runtime
-//!   policy can still run the exit after the scope's future was dropped, and
-//!   the context can be moved into spawned tasks. Prefer these.
+//!   `Arc<Semaphore>`. The context and its guard are `'static`, so this
+//!   crate's [`with`](crate::with) accepts them and runs the exit on smol
+//!   even after the scope's future was dropped, and they move into spawned
+//!   tasks. Prefer these.
 //! - **borrowed** ([`lock`], [`acquire`]): takes `&Mutex<T>` /
-//!   `&Semaphore`, for a lock that outlives the scope on the stack.
+//!   `&Semaphore`, for a lock that outlives the scope on the stack. Not
+//!   `'static`: use them with the core's `async_with::with` (or
+//!   `.with(body)`).
 //!
 //! Whatever the block's outcome (success, error, panic, cancellation), the
 //! guard is released when the scope ends: by the exit, or by the guard's own
-//! `Drop` when the scope is dropped mid-way without a runtime policy. A
+//! `Drop` when the scope is dropped mid-way with no runtime to run the exit. A
 //! guard's release cannot fail, so these exits never add an error and never
 //! suppress one.
 
@@ -29,7 +32,7 @@ use smol::lock::{Mutex, MutexGuard, MutexGuardArc, Semaphore, SemaphoreGuard, Se
 ///
 /// ```
 /// use std::sync::Arc;
-/// use async_with::with;
+/// use async_with_smol::with;
 /// use smol::lock::Mutex;
 ///
 /// # smol::block_on(async {
@@ -79,7 +82,7 @@ pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use async_with::with;
+/// use async_with_smol::with;
 /// use smol::lock::Semaphore;
 ///
 /// # smol::block_on(async {

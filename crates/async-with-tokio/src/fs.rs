@@ -21,7 +21,7 @@ use tokio::io::AsyncWriteExt;
 /// # Examples
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_tokio::with;
 /// use tokio::io::AsyncWriteExt;
 ///
 /// # let dir = tempfile::tempdir()?;
@@ -51,7 +51,7 @@ pub fn create(path: impl AsRef<Path>) -> Open {
 /// # Examples
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_tokio::with;
 /// use tokio::io::AsyncReadExt;
 ///
 /// # let dir = tempfile::tempdir()?;
@@ -80,7 +80,7 @@ pub fn open(path: impl AsRef<Path>) -> Open {
 /// # Examples
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_tokio::with;
 /// use tokio::fs::OpenOptions;
 /// use tokio::io::AsyncWriteExt;
 ///
@@ -122,9 +122,11 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 ///   [`std::io::Error`] that joins the block's own error in the aggregate
 ///   ([`Error::errors`]: the block's first). When both fail, both are kept,
 ///   flush first. The exit never suppresses.
-/// - **Cancellation without a runtime policy**: the file is dropped
-///   unflushed; tokio finishes a write already in flight in the background,
-///   but its error, if any, is lost. Bind a runtime to keep the guarantee.
+/// - **Cancellation**: with this crate's [`with`](crate::with), a scope
+///   dropped mid-way still runs this exit, on tokio. Through the core's
+///   `async_with::with` (no runtime) the file is dropped unflushed:
+///   tokio finishes a write already in
+///   flight in the background, but its error, if any, is lost.
 ///
 /// # Examples
 ///
@@ -132,7 +134,7 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 /// accepts the write, then fails the flush):
 ///
 /// ```no_run
-/// use async_with::{Error, with};
+/// use async_with_tokio::{Error, with};
 /// use tokio::fs::OpenOptions;
 /// use tokio::io::AsyncWriteExt;
 ///

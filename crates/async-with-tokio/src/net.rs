@@ -22,7 +22,7 @@ use tokio::net::{TcpStream, ToSocketAddrs};
 /// # Examples
 ///
 /// ```
-/// use async_with::with;
+/// use async_with_tokio::with;
 /// use std::io::Read;
 /// use tokio::io::AsyncWriteExt;
 ///
@@ -59,8 +59,11 @@ pub fn connect<A: ToSocketAddrs>(addr: A) -> Connect<A> {
 ///   own error in the aggregate, except [`io::ErrorKind::NotConnected`]: the
 ///   peer already reset the connection, so there is no one left to tell.
 ///   The exit never suppresses.
-/// - **Cancellation without a runtime policy**: the stream is dropped, which
-///   closes the socket (the peer still sees end-of-file or a reset).
+/// - **Cancellation**: with this crate's [`with`](crate::with), a scope
+///   dropped mid-way still shuts the stream down, on tokio. Through the
+///   core's `async_with::with` (no runtime) the stream is just dropped,
+///   which closes the socket: the peer sees end-of-file or a reset, and no
+///   error is reported.
 ///
 /// # Examples
 ///
