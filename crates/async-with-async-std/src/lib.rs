@@ -70,12 +70,15 @@ pub struct AsyncStd;
 impl Runtime for AsyncStd {
     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
         // Only a failure to start an OS thread panics; it must not escape a
-        // `Drop` (the job is gone with it, reported skipped).
-        let _ = catch_unwind(AssertUnwindSafe(move || {
-            drop(async_std::task::spawn_blocking(move || {
-                async_std::task::block_on(job.run())
+        // `Drop` (the batch is gone with it, reported skipped).
+        ordered_cleanup(job, |batch| {
+            let _ = catch_unwind(AssertUnwindSafe(move || {
+                drop(async_std::task::spawn_blocking(move || {
+                    async_std::task::block_on(batch.run())
+                }));
             }));
-        }));
+            Ok(())
+        });
         Ok(())
     }
 

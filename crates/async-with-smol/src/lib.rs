@@ -83,12 +83,16 @@ pub struct Smol;
 
 impl Runtime for Smol {
     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-        // The blocking pool lives as long as the process, so the job always
-        // runs; only a failure to start an OS thread panics, and that must
-        // not escape a `Drop` (the job is gone with it, reported skipped).
-        let _ = catch_unwind(AssertUnwindSafe(move || {
-            smol::unblock(move || smol::block_on(job.run())).detach();
-        }));
+        // The blocking pool lives as long as the process, so the batch
+        // always runs; only a failure to start an OS thread panics, and that
+        // must not escape a `Drop` (the batch is gone with it, reported
+        // skipped). `ordered_cleanup` keeps nested exits LIFO.
+        ordered_cleanup(job, |batch| {
+            let _ = catch_unwind(AssertUnwindSafe(move || {
+                smol::unblock(move || smol::block_on(batch.run())).detach();
+            }));
+            Ok(())
+        });
         Ok(())
     }
 

@@ -104,13 +104,19 @@ impl Runtime for Tokio {
         let Ok(handle) = Handle::try_current() else {
             return Err(job);
         };
-        let driver = handle.clone();
-        // A shutting-down runtime drops the closure, and the job reports its
-        // skipped exits. Only a failure to start an OS thread panics in
-        // tokio: that must not escape a `Drop`; the job is gone with it.
-        let _ = catch_unwind(AssertUnwindSafe(move || {
-            drop(handle.spawn_blocking(move || driver.block_on(job.run())));
-        }));
+        // Nested scopes dropped together hand their exits over innermost
+        // first: `ordered_cleanup` keeps that order (LIFO).
+        ordered_cleanup(job, move |batch| {
+            let driver = handle.clone();
+            // A shutting-down runtime drops the closure, and the batch
+            // reports its skipped exits. Only a failure to start an OS
+            // thread panics in tokio: that must not escape a `Drop`; the
+            // batch is gone with it.
+            let _ = catch_unwind(AssertUnwindSafe(move || {
+                drop(handle.spawn_blocking(move || driver.block_on(batch.run())));
+            }));
+            Ok(())
+        });
         Ok(())
     }
 

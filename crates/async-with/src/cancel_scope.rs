@@ -7,33 +7,32 @@
 //! it (they could only be spawned or dropped). Instead, while a scope's
 //! future is polled it is the thread's *current* cancel scope. Every `with`
 //! and generator-style scope, after its body's poll returned `Pending`,
-//! asks whether a current scope is cancelled and not yet claimed in this
-//! poll. The innermost one that asks first claims the cancellation: it drops
-//! its body (which holds no entered scope: those would have asked first),
-//! runs its exits inline, told [`Outcome::Failed`](crate::Outcome::Failed)
-//! with the [`TimedOut`] or [`Cancelled`] error, and returns that error,
-//! which the outer bodies pass on with `?`, each outer scope running its
-//! exits in turn. A body that keeps going after the error (it caught it, or
-//! an exit suppressed it) is stopped again at its next suspension point, in
-//! a later poll: cancellation is level-triggered, as in anyio.
+//! asks whether a current scope is cancelled. The innermost one asks first
+//! and stops: it drops its body (which holds no entered scope: those would
+//! have stopped first), runs its exits inline, told
+//! [`Outcome::Failed`](crate::Outcome::Failed) with the [`TimedOut`] or
+//! [`Cancelled`] error, and returns that error, which the outer bodies pass
+//! on with `?`, each outer scope running its exits in turn. A body that
+//! keeps going after the error (it caught it, or an exit suppressed it) is
+//! stopped at its next suspension point: cancellation is level-triggered,
+//! as in anyio. Sibling scopes (in a `join`) each stop the same way.
 //!
-//! Exits are never interrupted. A scope whose exit is suspended holds the
-//! cancellation back from the scopes around it, and polls its exit with no
-//! current scope, so a `with` inside the exit is not stopped either. (One
-//! case is left: an exit that suspends in its very first poll, right after
-//! a body that finished in the poll where the cancellation was already
-//! pending, does not yet hide the scope from a `with` nested inside it.)
+//! Exits are never interrupted. An exit is polled with no current scope
+//! whenever some scope in the process is cancelled, so a `with` inside the
+//! exit is not stopped; and a suspended exit holds the cancellation back
+//! from the scopes around it for that poll, so they do not drop it.
 //!
-//! The cost on the hot path is one thread-local read after a body's poll
-//! returned `Pending`, and one after an exit's poll returned `Pending`;
-//! a body or an exit that completes at once pays nothing.
+//! The cost on the hot path: one thread-local read after a body's poll
+//! returned `Pending`, one after an exit's poll returned `Pending`, and one
+//! relaxed load of a process-wide count of cancelled scopes per exit poll.
+//! A body or an exit that completes at once touches no thread-local.
 
 use std::cell::RefCell;
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -53,13 +52,17 @@ const TIMED_OUT: u8 = 2;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// How many cancelled scopes are alive, process-wide: while there are
+/// none, exits need not hide the current scopes.
+static CANCELLED_SCOPES: AtomicUsize = AtomicUsize::new(0);
+
 /// What a scope's future and its handles share.
 struct State {
     id: u64,
     reason: AtomicU8,
-    /// Whether a nested scope took the cancellation in the current poll.
-    /// Only the polling thread touches it.
-    claimed: AtomicBool,
+    /// Whether a suspended exit holds the cancellation back in the current
+    /// poll. Only the polling thread touches it.
+    held: AtomicBool,
     deadline: Option<Duration>,
     waker: Mutex<Option<Waker>>,
 }
@@ -69,7 +72,7 @@ impl State {
         Arc::new(Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             reason: AtomicU8::new(RUNNING),
-            claimed: AtomicBool::new(false),
+            held: AtomicBool::new(false),
             deadline,
             waker: Mutex::new(None),
         })
@@ -85,6 +88,7 @@ impl State {
             .compare_exchange(RUNNING, reason, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
+            CANCELLED_SCOPES.fetch_add(1, Ordering::Relaxed);
             let waker = self
                 .waker
                 .lock()
@@ -126,19 +130,23 @@ impl State {
     }
 }
 
+impl Drop for State {
+    fn drop(&mut self) {
+        if self.is_cancelled() {
+            CANCELLED_SCOPES.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// For a body whose poll returned `Pending`: the cancellation it must stop
-/// for, if a current scope is cancelled and no nested scope claimed it in
-/// this poll. Claims it.
+/// for, if a current scope is cancelled and no suspended exit holds it back
+/// in this poll.
 pub(crate) fn claim() -> Option<Error> {
     ACTIVE
         .try_with(|active| {
             let active = active.borrow();
             let outermost = active.iter().find(|state| state.is_cancelled())?;
-            if outermost.claimed.swap(true, Ordering::Relaxed) {
-                None
-            } else {
-                Some(outermost.error())
-            }
+            (!outermost.held.load(Ordering::Relaxed)).then(|| outermost.error())
         })
         .ok()
         .flatten()
@@ -156,7 +164,7 @@ pub(crate) fn hold() -> Held {
                 cancelled: false,
             };
             for state in active.iter().filter(|state| state.is_cancelled()) {
-                state.claimed.store(true, Ordering::Relaxed);
+                state.held.store(true, Ordering::Relaxed);
                 held.cancelled = true;
             }
             held
@@ -267,7 +275,8 @@ impl<F: Future> Future for Shielded<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let polled = if *this.scoped {
+        let shielded = *this.scoped || CANCELLED_SCOPES.load(Ordering::Relaxed) != 0;
+        let polled = if shielded {
             let _shield = Shield::raise();
             this.exit.poll(cx)
         } else {
@@ -569,7 +578,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let state = &**this.state;
-        state.claimed.store(false, Ordering::Relaxed);
+        state.held.store(false, Ordering::Relaxed);
         if *this.waiting && this.deadline.poll(cx).is_ready() {
             *this.waiting = false;
             state.stop(TIMED_OUT);

@@ -97,6 +97,7 @@
 
 mod cancel;
 mod cancel_scope;
+mod cleanup_order;
 mod context;
 pub mod diagnostics;
 mod error;
@@ -113,6 +114,7 @@ mod with;
 
 pub use cancel::{CancelPolicy, NoRuntime};
 pub use cancel_scope::{CancelScope, Cancelled, TimedOut, move_on_after, timeout};
+pub use cleanup_order::{CleanupBatch, ordered_cleanup};
 pub use context::{AsyncContext, SendAsyncContext};
 pub use error::{BoxError, Error, ErrorList};
 pub use generator::{Generator, MisuseError, Resume, Yield, context};
@@ -127,3 +129,8 @@ pub use task_group::{Spawn, TaskDropped, TaskGroup, TaskHandle, task_group};
 pub use timeout::{ExitTimedOut, ExitTimeout, exit_timeout};
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use with::{With, with, with_runtime};
+
+// The README's examples run as doctests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

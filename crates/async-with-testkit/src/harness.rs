@@ -1,0 +1,68 @@
+//! What the suite needs from a runtime adapter's tests.
+
+use std::future::Future;
+
+use async_with::{Runtime, Spawn};
+
+/// How the conformance suite drives one runtime: implemented once per
+/// adapter (or per runtime flavour) in its `tests/conformance.rs`.
+///
+/// # Examples
+///
+/// ```
+/// use async_with_testkit::Harness;
+/// # use std::time::Duration;
+/// # use async_with::{CleanupJob, Runtime, Spawn};
+/// # #[derive(Clone, Debug)]
+/// # struct Threads;
+/// # impl Runtime for Threads {
+/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
+/// #         std::thread::spawn(move || futures_lite::future::block_on(job.run())); Ok(())
+/// #     }
+/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
+/// # }
+/// # impl Spawn for Threads {
+/// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+/// #         std::thread::spawn(move || futures_lite::future::block_on(task));
+/// #     }
+/// # }
+///
+/// struct ThreadsHarness;
+///
+/// impl Harness for ThreadsHarness {
+///     type Runtime = Threads;
+///     fn runtime() -> Threads {
+///         Threads
+///     }
+///     fn block_on<F: Future>(future: F) -> F::Output {
+///         futures_lite::future::block_on(future)
+///     }
+///     fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
+///     where
+///         F: Future<Output = ()> + Send + 'static,
+///     {
+///         // Threads cannot be shut down: drop the task instead.
+///         let mut task = Box::pin(task);
+///         futures_lite::future::block_on(futures_lite::future::or(async { (&mut task).await }, suspended));
+///     }
+/// }
+/// ```
+pub trait Harness: 'static {
+    /// The adapter's runtime marker.
+    type Runtime: Runtime + Spawn;
+
+    /// The runtime marker value.
+    fn runtime() -> Self::Runtime;
+
+    /// Runs `future` to completion on a fresh runtime, as a test's main
+    /// future.
+    fn block_on<F: Future>(future: F) -> F::Output;
+
+    /// Starts a fresh runtime, spawns `task` on it, waits for `suspended`
+    /// (the task signals it is suspended inside its scopes), then shuts the
+    /// runtime down with the task still on it. A runtime that cannot be
+    /// shut down (async-std's global one) drops the task instead.
+    fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
+    where
+        F: Future<Output = ()> + Send + 'static;
+}

@@ -1,0 +1,200 @@
+//! Cancellation: a scope's future dropped mid-way, with and without a
+//! runtime to run its exits, and a runtime shut down under a scope.
+
+use std::future::Future;
+use std::pin::pin;
+
+use async_with::{Error, Runtime, with, with_runtime};
+use futures_lite::future::poll_once;
+
+use crate::{Harness, Journal, suspend};
+
+use super::{eventually, eventually_blocking};
+
+/// Three nested scopes with suspensions in every enter, body and exit.
+fn nested<H: Harness>(journal: &Journal) -> impl Future<Output = Result<(), Error>> + '_ {
+    let rt = H::runtime();
+    async move {
+        let a = journal.probe("A").enter_suspends(1).exit_suspends(2);
+        with_runtime(rt.clone(), a, async |_a| {
+            suspend(1).await;
+            let b = journal.probe("B").enter_suspends(2).exit_suspends(1);
+            with_runtime(rt.clone(), b, async |_b| {
+                let c = journal.probe("C").enter_suspends(1).exit_suspends(1);
+                with_runtime(rt.clone(), c, async |_c| {
+                    suspend(2).await;
+                    Ok(())
+                })
+                .await?;
+                suspend(1).await;
+                Ok(())
+            })
+            .await
+        })
+        .await
+    }
+}
+
+/// Polls `future` `polls` times, then drops it; says whether it completed.
+async fn poll_then_drop<F: Future>(future: F, polls: usize) -> Option<usize> {
+    let mut future = pin!(future);
+    for poll in 1..=polls {
+        if poll_once(future.as_mut()).await.is_some() {
+            return Some(poll);
+        }
+    }
+    None
+}
+
+/// The name in an event such as `"exit A: cancelled"` or `"enter A"`.
+fn name_of(event: &str, prefix: &str) -> Option<String> {
+    let rest = event.strip_prefix(prefix)?;
+    Some(rest.split([':', ' ']).next().unwrap_or(rest).to_string())
+}
+
+/// Drops three nested scopes at every poll point, on the adapter's
+/// runtime; the exits not yet run are spawned and observed to complete:
+/// every entered context exits exactly once, innermost first (each
+/// spawned exit starts after the one inside it finished), told
+/// "cancelled", and no resource is left alive.
+pub fn cancellation_at_every_poll_point<H: Harness>() {
+    let complete = Journal::new();
+    let polls = H::block_on(poll_then_drop(nested::<H>(&complete), usize::MAX))
+        .expect("the scopes complete");
+    assert!(polls > 10, "every stage suspends: {polls} polls");
+
+    for drop_after in 0..polls {
+        let journal = Journal::new();
+        let dropped_at = H::block_on(async {
+            assert_eq!(
+                poll_then_drop(nested::<H>(&journal), drop_after).await,
+                None
+            );
+            let dropped_at = journal.len();
+            let entered = journal
+                .events()
+                .iter()
+                .filter(|e| e.starts_with("enter "))
+                .count();
+            let settled = eventually::<H>(|| {
+                let events = journal.events();
+                let done = events[dropped_at..]
+                    .iter()
+                    .filter(|e| e.ends_with(" done"))
+                    .count();
+                let spawned = events[dropped_at..]
+                    .iter()
+                    .filter(|e| e.starts_with("exit ") && !e.ends_with(" done"))
+                    .count();
+                let exits = events
+                    .iter()
+                    .filter(|e| e.starts_with("exit ") && !e.ends_with(" done"))
+                    .count();
+                journal.live() == 0 && exits == entered && done == spawned
+            })
+            .await;
+            assert!(
+                settled,
+                "dropped after {drop_after} polls, cleanup did not complete: {:?}",
+                journal.events()
+            );
+            dropped_at
+        });
+        let events = journal.events();
+        let enters: Vec<String> = events.iter().filter_map(|e| name_of(e, "enter ")).collect();
+        let exits: Vec<String> = events
+            .iter()
+            .filter(|e| !e.ends_with(" done"))
+            .filter_map(|e| name_of(e, "exit "))
+            .collect();
+        let mut lifo = enters.clone();
+        lifo.reverse();
+        assert_eq!(exits, lifo, "dropped after {drop_after} polls: {events:?}");
+        for (index, event) in events.iter().enumerate().skip(dropped_at) {
+            assert!(!event.starts_with("dropped "), "{events:?}");
+            if let Some(name) = name_of(event, "exit ").filter(|_| !event.ends_with(" done")) {
+                assert_eq!(*event, format!("exit {name}: cancelled"), "{events:?}");
+                // The spawned exit finished before the next one started.
+                assert_eq!(
+                    events.get(index + 1),
+                    Some(&format!("exit {name} done")),
+                    "dropped after {drop_after} polls: {events:?}"
+                );
+            }
+        }
+    }
+}
+
+/// With no runtime (the core's `with`), a dropped scope drops its
+/// resources synchronously, innermost first, and runs no exit.
+pub fn cancellation_without_runtime_drops_synchronously<H: Harness>() {
+    let journal = Journal::new();
+    let j = &journal;
+    H::block_on(async {
+        let scope = with(j.probe("A"), async |_a| {
+            with(j.probe("B"), async |_b| {
+                std::future::pending::<()>().await;
+                Ok(())
+            })
+            .await
+        });
+        assert_eq!(poll_then_drop(scope, 3).await, None);
+    });
+    assert_eq!(
+        journal.events(),
+        ["enter A", "enter B", "dropped B", "dropped A"]
+    );
+    assert_eq!(journal.live(), 0);
+}
+
+/// A runtime shut down while a task is suspended inside two scopes: no
+/// panic, and each entered context is either exited once (told
+/// "cancelled") or, when the runtime could no longer run it, its resource
+/// dropped; none is exited twice and no resource is left alive.
+pub fn shutdown_while_suspended<H: Harness>() {
+    let journal = Journal::new();
+    let j = journal.clone();
+    let rt = H::runtime();
+    let task = async move {
+        let a = j.probe("A").exit_suspends(1);
+        let _ = with_runtime(rt.clone(), a, async |_a| {
+            with_runtime(rt.clone(), j.probe("B").exit_suspends(1), async |_b| {
+                j.record("suspended");
+                std::future::pending::<()>().await;
+                Ok(())
+            })
+            .await
+        })
+        .await;
+    };
+    let watched = journal.clone();
+    H::shutdown_while_suspended(task, async move {
+        let rt = H::runtime();
+        while !watched.events().iter().any(|e| e == "suspended") {
+            rt.sleep(std::time::Duration::from_millis(1)).await;
+        }
+    });
+    assert!(
+        eventually_blocking(|| journal.live() == 0),
+        "resources left alive: {:?}",
+        journal.events()
+    );
+    let events = journal.events();
+    for name in ["A", "B"] {
+        let exits = events
+            .iter()
+            .filter(|e| e.starts_with(&format!("exit {name}:")))
+            .count();
+        let dropped = events
+            .iter()
+            .filter(|e| **e == format!("dropped {name}"))
+            .count();
+        assert_eq!(exits + dropped, 1, "{name}: {events:?}");
+        if exits == 1 {
+            assert!(
+                events.contains(&format!("exit {name}: cancelled")),
+                "{events:?}"
+            );
+        }
+    }
+}
