@@ -201,6 +201,30 @@ fn tcp_refused_connection_fails_the_enter() {
     );
 }
 
+#[test]
+fn tcp_stream_already_connected_is_shut_down_on_exit() {
+    let peer = Peer::start();
+    let connected = std::net::TcpStream::connect(peer.addr).unwrap();
+    connected.set_nonblocking(true).unwrap();
+    let mut kept = None;
+    run(async {
+        let stream = smol::net::TcpStream::try_from(connected)?;
+        with(net::shutdown_on_exit(stream), async |stream| {
+            stream.write_all(b"HELLO").await?;
+            kept = Some(std::net::TcpStream::from(
+                stream.as_fd().try_clone_to_owned()?,
+            ));
+            Ok(())
+        })
+        .await
+    })
+    .unwrap();
+    let report = peer.report();
+    assert!(report.saw_eof);
+    assert_eq!(report.received, b"HELLO");
+    drop(kept);
+}
+
 // ---- child processes ----
 
 fn sleep_30() -> Command {

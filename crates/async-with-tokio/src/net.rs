@@ -88,10 +88,84 @@ impl<A: ToSocketAddrs> AsyncContext for Connect<A> {
         Ok(TcpStream::connect(addr).await?)
     }
 
-    async fn exit(self, mut stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
-        match stream.shutdown().await {
-            Err(error) if error.kind() != io::ErrorKind::NotConnected => Err(error.into()),
-            _ => Ok(Exit::Propagate),
-        }
+    async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
+        shut_down(stream).await
+    }
+}
+
+/// A context for a stream that is already connected (an accepted
+/// connection, a stream handed over by other code): the block gets it, and
+/// the exit shuts its write half down as [`Connect`]'s does.
+///
+/// # Examples
+///
+/// A server greets a client; the client reads until end-of-file:
+///
+/// ```
+/// use std::io::Read;
+/// use async_with_tokio::with;
+/// use tokio::io::AsyncWriteExt;
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let addr = listener.local_addr()?;
+/// let client = std::thread::spawn(move || {
+///     let mut greeting = String::new();
+///     std::net::TcpStream::connect(addr)?.read_to_string(&mut greeting)?;
+///     std::io::Result::Ok(greeting)
+/// });
+/// let (stream, _) = listener.accept().await?;
+/// with(async_with_tokio::net::shutdown_on_exit(stream), async |stream| {
+///     stream.write_all(b"220 ready").await?;
+///     Ok(())
+/// })
+/// .await?;
+/// assert_eq!(client.join().unwrap()?, "220 ready");
+/// # Ok::<(), async_with::Error>(()) })?;
+/// # Ok::<(), async_with::BoxError>(())
+/// ```
+pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
+    ShutdownOnExit {
+        stream: Some(stream),
+    }
+}
+
+/// The context [`shutdown_on_exit`] returns.
+///
+/// # Examples
+///
+/// See [`shutdown_on_exit`].
+///
+/// ```
+/// fn greet(stream: tokio::net::TcpStream) -> async_with_tokio::net::ShutdownOnExit {
+///     async_with_tokio::net::shutdown_on_exit(stream)
+/// }
+/// ```
+#[derive(Debug)]
+#[must_use = "a context does nothing until it is used with `with`"]
+pub struct ShutdownOnExit {
+    stream: Option<TcpStream>,
+}
+
+impl AsyncContext for ShutdownOnExit {
+    type Resource = TcpStream;
+
+    async fn enter(&mut self) -> Result<TcpStream, Error> {
+        self.stream
+            .take()
+            .ok_or_else(|| Error::msg("the stream context was entered twice"))
+    }
+
+    async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
+        shut_down(stream).await
+    }
+}
+
+/// Shuts the write half down; a peer that already reset the connection
+/// leaves no one to tell, so `NotConnected` is not an error.
+async fn shut_down(mut stream: TcpStream) -> Result<Exit, Error> {
+    match stream.shutdown().await {
+        Err(error) if error.kind() != io::ErrorKind::NotConnected => Err(error.into()),
+        _ => Ok(Exit::Propagate),
     }
 }
