@@ -152,6 +152,36 @@ pub(crate) fn claim() -> Option<Error> {
         .flatten()
 }
 
+/// The error of the outermost cancelled current scope, without stopping
+/// anything: for a scope that waits like an exit (a task group waiting for
+/// its children) and must report the cancellation once done.
+pub(crate) fn cancellation() -> Option<Error> {
+    ACTIVE
+        .try_with(|active| {
+            let active = active.borrow();
+            active
+                .iter()
+                .find(|state| state.is_cancelled())
+                .map(|state| state.error())
+        })
+        .ok()
+        .flatten()
+}
+
+/// Whether `errors` already holds the stop signal `stop` (of the same scope).
+pub(crate) fn holds_stop(errors: &Error, stop: &Error) -> bool {
+    let scope_of = |error: &(dyn StdError + Send + Sync + 'static)| {
+        error
+            .downcast_ref::<TimedOut>()
+            .map(|timed_out| timed_out.scope)
+            .or_else(|| error.downcast_ref::<Cancelled>().map(|c| c.scope))
+    };
+    let Some(scope) = scope_of(stop.newest()) else {
+        return false;
+    };
+    errors.errors().any(|error| scope_of(error) == Some(scope))
+}
+
 /// For an exit whose poll returned `Pending`: holds any pending cancellation
 /// back from the scopes around it for this poll. Says whether a cancel scope
 /// is current, i.e. whether later polls of the exit must be shielded.

@@ -149,13 +149,23 @@ where
     };
 
     // Wait for the children like an exit: never stopped by a cancel scope,
-    // but a cancelled scope around the group cancels the children.
+    // but a cancelled scope around the group cancels the children, and the
+    // group then ends with that scope's error, as Python's re-raises.
+    let mut stopped_from_outside = false;
     poll_fn(|cx| {
         if group.shared.lock().idle(cx.waker()) {
             return Poll::Ready(());
         }
-        if cancel_scope::hold().cancelled {
-            group.shared.cancel_all();
+        if cancel_scope::hold().cancelled && !stopped_from_outside {
+            stopped_from_outside = true;
+            let stop = cancel_scope::cancellation().filter(|stop| {
+                let state = group.shared.lock();
+                !state
+                    .errors
+                    .as_ref()
+                    .is_some_and(|errors| cancel_scope::holds_stop(errors, stop))
+            });
+            group.shared.failed(stop, None);
         }
         Poll::Pending
     })
