@@ -1,6 +1,10 @@
 //! async-std's real resources as contexts: after each exit the test checks what
 //! a user would see on the resource itself (bytes on disk, end-of-file at
 //! the peer, the child reaped, the lock free).
+//!
+//! Linux only: processes are checked in `/proc`, flush failures come from
+//! `/dev/full`.
+#![cfg(target_os = "linux")]
 
 mod common_resources;
 
