@@ -198,3 +198,29 @@ pub fn shutdown_while_suspended<H: Harness>() {
         }
     }
 }
+
+/// A per-exit timeout still bounds an exit the runtime runs after a
+/// cancellation: the hung exit is cut off and its resource dropped.
+pub fn spawned_exit_is_bounded_by_exit_timeout<H: Harness>() {
+    let journal = Journal::new();
+    let rt = H::runtime();
+    let j = &journal;
+    H::block_on(async {
+        let hung = async_with::exit_timeout(
+            rt.clone(),
+            super::SHORT,
+            j.probe("A").exit_fault(crate::Fault::Hang),
+        );
+        let scope = with_runtime(rt.clone(), hung, async |_a| {
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+        assert_eq!(poll_then_drop(scope, 2).await, None);
+        assert!(
+            eventually::<H>(|| journal.live() == 0).await,
+            "{:?}",
+            journal.events()
+        );
+    });
+    assert_eq!(journal.events(), ["enter A", "exit A: cancelled"]);
+}

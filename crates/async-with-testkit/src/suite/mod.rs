@@ -18,7 +18,7 @@ mod timeouts;
 
 pub use cancellation::{
     cancellation_at_every_poll_point, cancellation_without_runtime_drops_synchronously,
-    shutdown_while_suspended,
+    shutdown_while_suspended, spawned_exit_is_bounded_by_exit_timeout,
 };
 pub use ordering::{
     errors_are_all_kept_newest_last, exit_suppresses_error, failed_enter_runs_no_exit,
@@ -29,12 +29,13 @@ pub use task_groups::{
     task_group_body_error_cancels_children, task_group_child_panic,
     task_group_dropped_cancels_children, task_group_failure_cancels_others,
     task_group_inside_timeout, task_group_keeps_every_error, task_group_results,
+    task_group_spawn_after_cancel,
 };
 pub use timeouts::{
     cancel_scope_from_another_task, exit_timeout_cuts_hung_exit, exit_timeout_keeps_fast_exit,
     generator_scope_stops_inline, move_on_after_gives_none, nested_timeouts,
-    timeout_does_not_interrupt_exits, timeout_is_level_triggered,
-    timeout_passes_body_errors_through, timeout_runs_exits_inline,
+    scope_inside_exit_is_not_stopped, timeout_does_not_interrupt_exits, timeout_is_level_triggered,
+    timeout_passes_body_errors_through, timeout_runs_exits_inline, timeout_stops_sibling_scopes,
 };
 
 /// How long the suite waits for something another task does before it

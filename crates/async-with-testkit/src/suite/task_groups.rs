@@ -218,3 +218,29 @@ pub fn task_group_inside_timeout<H: Harness>() {
     );
     assert_eq!(journal.live(), 0);
 }
+
+/// After `cancel`, the running children stop, a child spawned later starts
+/// cancelled, and the body's value still comes back when it had returned.
+pub fn task_group_spawn_after_cancel<H: Harness>() {
+    let journal = Journal::new();
+    let rt = H::runtime();
+    let j = &journal;
+    let late = H::block_on(task_group(rt.clone(), async |group| {
+        stuck_child::<H>(group, j, j.probe("A"));
+        running::<H>(j, "A").await;
+        group.cancel();
+        let late = group.spawn(async {
+            suspend(1).await;
+            Ok("late")
+        });
+        Ok(late)
+    }))
+    .expect("cancelled without an error");
+    assert_eq!(late.into_value(), None);
+    assert!(
+        journal
+            .events()
+            .contains(&"exit A: failed: cancelled".to_string())
+    );
+    assert_eq!(journal.live(), 0);
+}

@@ -284,3 +284,76 @@ pub fn generator_scope_stops_inline<H: Harness>() {
         ["connect", "disconnect: timed out after 20ms"]
     );
 }
+
+/// Sibling scopes joined in one block both stop at the deadline, each
+/// running its exits.
+pub fn timeout_stops_sibling_scopes<H: Harness>() {
+    let journal = Journal::new();
+    let rt = H::runtime();
+    let j = &journal;
+    let error = H::block_on(async {
+        let block = async {
+            let left = with_runtime(rt.clone(), j.probe("A").exit_suspends(1), async |_a| {
+                std::future::pending::<()>().await;
+                Ok(())
+            });
+            let right = with_runtime(rt.clone(), j.probe("B").exit_suspends(2), async |_b| {
+                std::future::pending::<()>().await;
+                Ok(())
+            });
+            let (left, right) = futures_lite::future::zip(left, right).await;
+            left.and(right)
+        };
+        timeout(rt.clone(), SHORT, block).await
+    })
+    .expect_err("times out");
+    assert!(error.is::<TimedOut>());
+    let events = journal.events();
+    for name in ["A", "B"] {
+        assert!(
+            events.contains(&format!("exit {name}: failed: timed out after 20ms")),
+            "{events:?}"
+        );
+        assert!(events.contains(&format!("exit {name} done")), "{events:?}");
+    }
+    assert_eq!(journal.live(), 0);
+}
+
+/// A scope inside an exit that runs because of a timeout is not stopped
+/// by that timeout: exits are never interrupted.
+pub fn scope_inside_exit_is_not_stopped<H: Harness>() {
+    let journal = Journal::new();
+    let rt = H::runtime();
+    let j = &journal;
+    let error = H::block_on(async {
+        let (timer, log) = (rt.clone(), j.clone());
+        let closing = defer(async move || {
+            log.record("closing");
+            let (timer, log) = (timer.clone(), log.clone());
+            with_runtime(timer.clone(), log.probe("B"), async |_b| {
+                timer.sleep(SHORT * 2).await;
+                log.record("flushed");
+                Ok(())
+            })
+            .await
+        });
+        let block = with_runtime(rt.clone(), closing, async |()| {
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+        timeout(rt.clone(), SHORT, block).await
+    })
+    .expect_err("times out");
+    assert!(error.is::<TimedOut>());
+    assert_eq!(error.len(), 1);
+    assert_eq!(
+        journal.events(),
+        [
+            "closing",
+            "enter B",
+            "flushed",
+            "exit B: success",
+            "exit B done"
+        ]
+    );
+}
