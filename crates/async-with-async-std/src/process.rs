@@ -5,6 +5,7 @@
 //! `open_process` does, and this follows it: the block may wait for the
 //! child itself, and the exit cleans up whatever is left.
 
+use std::fmt;
 use std::process::ExitStatus;
 
 use async_std::process::{Child, Command};
@@ -91,11 +92,19 @@ fn ignore_status(_: ExitStatus) {}
 /// let ctx = async_with_async_std::process::spawn(async_std::process::Command::new("cat"));
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
 #[must_use = "a context does nothing until it is used with `with`"]
 pub struct Spawn<F = fn(ExitStatus)> {
     command: Command,
     on_exit: F,
+}
+
+// By hand: a closure `F` is not `Debug`, the context still is.
+impl<F> fmt::Debug for Spawn<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Spawn")
+            .field("command", &self.command)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<F> Spawn<F> {

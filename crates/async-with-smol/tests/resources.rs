@@ -241,6 +241,7 @@ fn sleep_30() -> Command {
 fn child_still_running_is_killed_and_reaped_and_its_status_observed() {
     let (tx, rx) = mpsc::channel::<ExitStatus>();
     let ctx = process::spawn(sleep_30()).on_exit(move |status| tx.send(status).unwrap());
+    assert!(format!("{ctx:?}").contains("sleep"), "{ctx:?}");
     let pid = run(with(ctx, async |child| {
         let pid = child.id();
         assert!(process_running(pid));
