@@ -100,15 +100,17 @@ pub trait AsyncContext {
         Self: Sized;
 }
 
-/// An [`AsyncContext`] whose exit future is `Send`: what a `Send`
-/// [`ExitStack`](crate::ExitStack) can hold.
+/// An [`AsyncContext`] whose enter and exit futures are `Send`: what a
+/// `Send` [`ExitStack`](crate::ExitStack) can hold.
 ///
 /// A stack stores its entries type-erased, so it must know, when an entry is
-/// pushed, that the entry's exit future is `Send`. Stable Rust cannot yet say
+/// pushed, that the entry's exit future is `Send`; and a context returned as
+/// `impl SendAsyncContext` hides the type its futures' `Send`-ness would be
+/// read from. Stable Rust cannot yet say
 /// that of a generic trait method's future (return-type notation,
 /// rust-lang/rust#109417), but it can for a concrete type. This trait is that
-/// proof, written once per context type; the body is always the same line,
-/// and [`send_context!`](crate::send_context) writes it for you. `with`
+/// proof, written once per context type; the bodies are always the same
+/// line, and [`send_context!`](crate::send_context) writes them for you. `with`
 /// needs none of this, nor does [`LocalExitStack`](crate::LocalExitStack).
 ///
 /// # Examples
@@ -137,6 +139,9 @@ pub trait AsyncContext {
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
 pub trait SendAsyncContext: AsyncContext<Resource: Send> + Send {
+    /// [`AsyncContext::enter`], with its future proven `Send`.
+    fn enter_send(&mut self) -> impl Future<Output = Result<Self::Resource, Error>> + Send;
+
     /// [`AsyncContext::exit`], with its future proven `Send`.
     fn exit_send(
         self,
@@ -149,7 +154,7 @@ pub trait SendAsyncContext: AsyncContext<Resource: Send> + Send {
 /// `Send`; the compiler checks that it is.
 ///
 /// For a generic type, write the impl by hand with the bounds it needs; the
-/// body is `self.exit(resource, outcome)`.
+/// bodies are `self.enter()` and `self.exit(resource, outcome)`.
 ///
 /// # Examples
 ///
@@ -167,6 +172,17 @@ pub trait SendAsyncContext: AsyncContext<Resource: Send> + Send {
 macro_rules! send_context {
     ($($context:ty),+ $(,)?) => {$(
         impl $crate::SendAsyncContext for $context {
+            fn enter_send(
+                &mut self,
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<
+                    <Self as $crate::AsyncContext>::Resource,
+                    $crate::Error,
+                >,
+            > + ::core::marker::Send {
+                <Self as $crate::AsyncContext>::enter(self)
+            }
+
             fn exit_send(
                 self,
                 resource: <Self as $crate::AsyncContext>::Resource,

@@ -4,7 +4,8 @@ use std::fmt;
 use std::future::{Future, poll_fn};
 use std::marker::PhantomData;
 use std::pin::{Pin, pin};
-use std::sync::{Mutex, MutexGuard};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use crate::cancel_scope::{Cancellable, Shielded};
@@ -110,7 +111,9 @@ where
         T: Default,
     {
         let slot = Slot::new();
-        let mut generator = pin!((self.closure)(Yield { slot: &slot }));
+        let mut generator = pin!((self.closure)(Yield {
+            slot: SlotRef::Borrowed(&slot),
+        }));
 
         // Enter: run the closure up to its yield.
         let entered = poll_fn(|cx| match generator.as_mut().poll(cx) {
@@ -167,7 +170,33 @@ where
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 pub struct Yield<'y, R> {
-    slot: &'y Slot<R>,
+    slot: SlotRef<'y, R>,
+}
+
+/// A slot borrowed from the scope's frame ([`context`]) or shared with a
+/// boxed context ([`boxed_context`](crate::boxed_context)).
+enum SlotRef<'y, R> {
+    Borrowed(&'y Slot<R>),
+    Shared(Arc<Slot<R>>),
+}
+
+impl<R> Deref for SlotRef<'_, R> {
+    type Target = Slot<R>;
+
+    fn deref(&self) -> &Slot<R> {
+        match self {
+            SlotRef::Borrowed(slot) => slot,
+            SlotRef::Shared(slot) => slot,
+        }
+    }
+}
+
+impl<R> Yield<'static, R> {
+    pub(crate) fn shared(slot: Arc<Slot<R>>) -> Self {
+        Self {
+            slot: SlotRef::Shared(slot),
+        }
+    }
 }
 
 impl<R> fmt::Debug for Yield<'_, R> {
@@ -209,7 +238,7 @@ impl<'y, R> Yield<'y, R> {
 /// The future [`Yield::yield_`] returns.
 #[must_use = "the resource is lent only when the yield is awaited"]
 pub struct Resume<'y, R> {
-    slot: &'y Slot<R>,
+    slot: SlotRef<'y, R>,
     resource: Option<R>,
 }
 
@@ -238,7 +267,7 @@ impl<R> Future for Resume<'_, R> {
 
 /// Where the resource crosses between the closure and the block. A mutex
 /// keeps it `Sync`, so the scope future stays `Send`; it is never contended.
-struct Slot<R> {
+pub(crate) struct Slot<R> {
     state: Mutex<SlotState<R>>,
 }
 
@@ -249,7 +278,7 @@ enum SlotState<R> {
 }
 
 impl<R> Slot<R> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             state: Mutex::new(SlotState::Empty),
         }
@@ -263,7 +292,7 @@ impl<R> Slot<R> {
         *self.lock() = SlotState::Yielded(resource);
     }
 
-    fn take_yielded(&self) -> Option<R> {
+    pub(crate) fn take_yielded(&self) -> Option<R> {
         let mut state = self.lock();
         match std::mem::replace(&mut *state, SlotState::Empty) {
             SlotState::Yielded(resource) => Some(resource),
@@ -274,7 +303,7 @@ impl<R> Slot<R> {
         }
     }
 
-    fn resume(&self, resource: R, outcome: Outcome) {
+    pub(crate) fn resume(&self, resource: R, outcome: Outcome) {
         *self.lock() = SlotState::Resumed(resource, outcome);
     }
 
@@ -290,7 +319,7 @@ impl<R> Slot<R> {
     }
 
     /// Drops a resource the closure never took back; says whether there was one.
-    fn take_unclaimed(&self) -> bool {
+    pub(crate) fn take_unclaimed(&self) -> bool {
         self.claim().is_some()
     }
 }

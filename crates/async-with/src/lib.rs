@@ -95,6 +95,7 @@
     unreachable_pub
 )]
 
+mod boxed_generator;
 mod cancel;
 mod cancel_scope;
 mod cleanup_order;
@@ -112,6 +113,7 @@ mod timeout;
 mod unwind;
 mod with;
 
+pub use boxed_generator::{BoxedGenerator, boxed_context};
 pub use cancel::{CancelPolicy, NoRuntime};
 pub use cancel_scope::{CancelScope, Cancelled, TimedOut, move_on_after, timeout};
 pub use cleanup_order::{CleanupBatch, ordered_cleanup};

@@ -46,6 +46,10 @@ impl<T> AsyncContext for Null<T> {
 }
 
 impl<T: Send> crate::SendAsyncContext for Null<T> {
+    fn enter_send(&mut self) -> impl std::future::Future<Output = Result<T, Error>> + Send {
+        self.enter()
+    }
+
     fn exit_send(
         self,
         value: T,

@@ -99,6 +99,10 @@ impl<P> crate::SendAsyncContext for Suppress<P>
 where
     P: FnOnce(&Error) -> bool + Send,
 {
+    fn enter_send(&mut self) -> impl std::future::Future<Output = Result<(), Error>> + Send {
+        self.enter()
+    }
+
     fn exit_send(
         self,
         (): (),

@@ -102,6 +102,10 @@ impl<F: FnOnce(Duration)> AsyncContext for Timer<F> {
 }
 
 impl<F: FnOnce(Duration) + Send> crate::SendAsyncContext for Timer<F> {
+    fn enter_send(&mut self) -> impl std::future::Future<Output = Result<Stopwatch, Error>> + Send {
+        self.enter()
+    }
+
     fn exit_send(
         self,
         watch: Stopwatch,

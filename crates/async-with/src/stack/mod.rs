@@ -325,7 +325,7 @@ async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut Unwind) {
 /// The methods that register exits, for one flavor: the `Send` one asks for
 /// `Send` parts, the local one does not.
 macro_rules! registering_methods {
-    ($flavor:ty, $context_bound:path, $exit:ident, $($send:tt)*) => {
+    ($flavor:ty, $context_bound:path, $enter:ident, $exit:ident, $($send:tt)*) => {
 impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     /// Enters `context` and registers its exit; returns its resource,
     /// borrowed for as long as the stack is: Python's
@@ -355,7 +355,7 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     where
         C: $context_bound + 'static,
     {
-        let resource = context.enter().await?;
+        let resource = context.$enter().await?;
         let entry = self.push(EntryFor::new((context, resource), |(context, resource): (C, C::Resource), outcome| {
             context.$exit(resource, outcome)
         }));
@@ -455,8 +455,8 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     };
 }
 
-registering_methods!(Sendable, SendAsyncContext, exit_send, Send +);
-registering_methods!(Local, AsyncContext, exit,);
+registering_methods!(Sendable, SendAsyncContext, enter_send, exit_send, Send +);
+registering_methods!(Local, AsyncContext, enter, exit,);
 
 impl<K: Flavor, P: StackPolicy<K>> Drop for ExitStack<K, P> {
     fn drop(&mut self) {
