@@ -36,7 +36,8 @@
 //! |---|---|
 //! | `__aenter__` / `__aexit__` | [`AsyncContext::enter`] / [`AsyncContext::exit`] |
 //! | `async with ctx as x:` | [`with(ctx, async \|x\| ...)`](with) |
-//! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context) |
+//! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context), or [`boxed_context`] for stacks |
+//! | `AsyncExitStack` | [`ExitStack`] ([`scope`](ExitStack::scope), [`enter`](ExitStack::enter), [`push_exit`](ExitStack::push_exit), [`push_callback`](ExitStack::push_callback), [`pop_all`](ExitStack::pop_all), [`close`](ExitStack::close)) |
 //! | `__aexit__` returning `True` | [`Exit::Suppress`] |
 //! | `contextlib.nullcontext` | [`nullcontext`] |
 //! | `contextlib.suppress(E)` | [`suppress::<E>()`](suppress), [`suppress_if`] |
