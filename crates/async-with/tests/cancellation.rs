@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use async_with::diagnostics::{self, Diagnostic};
 use async_with::{CleanupJob, Error, Runtime, With, with, with_runtime};
-use common::{Events, Spec, generated, suspend, tracked};
+use common::{Events, Res, Spec, boxed, generated, suspend, tracked};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 /// Skipped exits the hook was told about.
@@ -151,18 +151,22 @@ fn generator_style_contexts_dropped_at_every_await_point() {
 
 #[test]
 fn mixed_contexts_dropped_at_every_await_point() {
-    every_cancellation_point(&["A", "B", "C", "D"], |events| async move {
+    every_cancellation_point(&["A", "B", "C", "D", "E"], |events| async move {
         generated(Spec::new("A").steps(1), &events)
             .with(async |_| {
                 tracked(Spec::new("B").steps(1), &events)
                     .with(async |_| {
                         generated(Spec::new("C").steps(2), &events)
                             .with(async |_| {
-                                tracked(Spec::new("D").steps(1), &events)
+                                boxed(Spec::new("D").steps(1), &events)
                                     .with(async |_| {
-                                        suspend(1).await;
-                                        events.push("body done");
-                                        Ok(7)
+                                        tracked(Spec::new("E").steps(1), &events)
+                                            .with(async |_| {
+                                                suspend(1).await;
+                                                events.push("body done");
+                                                Ok(7)
+                                            })
+                                            .await
                                     })
                                     .await
                             })
@@ -215,6 +219,17 @@ impl Runtime for Queue {
 
 #[test]
 fn with_a_runtime_the_skipped_exits_run_later_told_cancelled_innermost_first() {
+    runtime_runs_the_skipped_exits(false);
+}
+
+#[test]
+fn with_a_runtime_a_boxed_generator_style_cleanup_runs_told_cancelled() {
+    runtime_runs_the_skipped_exits(true);
+}
+
+/// Nested `with_runtime` scopes (B a `boxed_context` when `inner_boxed`), dropped
+/// after k polls for every k.
+fn runtime_runs_the_skipped_exits(inner_boxed: bool) {
     let _serial = serial();
     for k in 0.. {
         let events = Events::new();
@@ -228,16 +243,18 @@ fn with_a_runtime_the_skipped_exits_run_later_told_cancelled_innermost_first() {
                     runtime.clone(),
                     tracked(Spec::new("A"), &events),
                     async |_| {
-                        with_runtime(
-                            runtime.clone(),
-                            tracked(Spec::new("B"), &events),
-                            async |_| {
-                                suspend(1).await;
-                                events.push("body done");
-                                Ok(7)
-                            },
-                        )
-                        .await
+                        let body = async |_: &mut Res| {
+                            suspend(1).await;
+                            events.push("body done");
+                            Ok(7)
+                        };
+                        if inner_boxed {
+                            with_runtime(runtime.clone(), boxed(Spec::new("B"), &events), body)
+                                .await
+                        } else {
+                            with_runtime(runtime.clone(), tracked(Spec::new("B"), &events), body)
+                                .await
+                        }
                     },
                 )
                 .await

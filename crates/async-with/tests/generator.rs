@@ -277,3 +277,69 @@ fn an_error_returned_by_the_cleanup_reaches_the_caller_after_the_bodys() {
         ["body failed: insert", "rollback failed"]
     );
 }
+
+#[test]
+fn boxed_context_reports_the_same_misuse() {
+    let events = Events::new();
+    let never_yields = async_with::boxed_context(|_scope: Yield<'static, ()>| async { Ok(()) });
+    let result = block_on(with(never_yields, async |()| {
+        events.push("body");
+        Ok(())
+    }));
+    assert_eq!(
+        result.unwrap_err().downcast::<MisuseError>().unwrap(),
+        MisuseError::NoYield
+    );
+
+    let refuses = async_with::boxed_context(|_scope: Yield<'static, ()>| async {
+        Err::<(), _>(EnterError("boxed").into())
+    });
+    let result = block_on(with(refuses, async |()| {
+        events.push("body");
+        Ok(())
+    }));
+    assert_eq!(
+        result.unwrap_err().downcast::<EnterError>().unwrap(),
+        EnterError("boxed")
+    );
+    assert!(events.log().is_empty(), "the body never ran");
+
+    let resource_events = events.clone();
+    let races = async_with::boxed_context(move |scope: Yield<'static, Res>| async move {
+        let yielded = async {
+            let _ = scope.yield_(resource_events.resource("A")).await;
+        };
+        futures_lite::future::or(futures_lite::future::yield_now(), yielded).await;
+        Ok(())
+    });
+    let result = block_on(with(races, async |res| {
+        res.touch();
+        Ok(())
+    }));
+    assert_eq!(
+        result.unwrap_err().downcast::<MisuseError>().unwrap(),
+        MisuseError::AbandonedYield
+    );
+    assert_eq!(events.log(), ["use A"]);
+    assert_eq!(events.drops(), ["A"]);
+}
+
+#[test]
+fn boxed_context_suppresses_at_the_yield_point_and_cleans_up_on_error() {
+    let events = Events::new();
+    let cleanup_events = events.clone();
+    let ignore_body_errors =
+        async_with::boxed_context(move |scope: Yield<'static, ()>| async move {
+            let ((), outcome) = scope.yield_(()).await;
+            cleanup_events.push(format!("cleanup after {}", describe(&outcome)));
+            Ok(match outcome {
+                Outcome::Failed(error) if error.is::<BodyError>() => Exit::Suppress,
+                _ => Exit::Propagate,
+            })
+        });
+    let value: Result<u8, Error> = block_on(with(ignore_body_errors, async |()| {
+        Err(BodyError("ignored").into())
+    }));
+    assert_eq!(value.unwrap(), 0);
+    assert_eq!(events.log(), ["cleanup after failed(body failed: ignored)"]);
+}

@@ -1,8 +1,9 @@
-//! Random nestings of both kinds of context, each enter, exit and body
-//! succeeding, failing, suppressing or panicking, checked against a model
-//! of Python's `async with` semantics: the event log (what each exit was
-//! told), the resources dropped, and what the caller gets (value, every
-//! error in order, or the original panic).
+//! Random nestings of every kind of context (`AsyncContext` impls,
+//! `context`, `boxed_context`), each enter, exit and body succeeding,
+//! failing, suppressing or panicking, checked against a model of Python's
+//! `async with` semantics: the event log (what each exit was told), the
+//! resources dropped, and what the caller gets (value, every error in order,
+//! or the original panic).
 
 mod common;
 
@@ -11,14 +12,27 @@ use std::pin::Pin;
 use std::sync::Once;
 
 use async_with::{Error, With};
-use common::{Act, BodyError, Boom, Events, Res, Spec, generated, messages, suspend, tracked};
+use common::{
+    Act, BodyError, Boom, Events, Res, Spec, boxed, generated, messages, suspend, tracked,
+};
 use proptest::prelude::*;
 
 const NAMES: [&str; 6] = ["A", "B", "C", "D", "E", "F"];
 
+/// Which way a level's context is written.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// An `AsyncContext` implementation.
+    Tracked,
+    /// `context(async |scope| ...)`.
+    Generated,
+    /// `boxed_context(|scope| async move { ... })`.
+    Boxed,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Level {
-    generator_style: bool,
+    kind: Kind,
     spec: Spec,
 }
 
@@ -45,12 +59,15 @@ fn level(index: usize) -> impl Strategy<Value = Level> {
         1 => Just(Act::Suppress),
         1 => Just(Act::Panic),
     ];
-    (any::<bool>(), enter, exit, 0..3_usize).prop_map(
-        move |(generator_style, enter, exit, steps)| Level {
-            generator_style,
-            spec: Spec::new(NAMES[index]).enter(enter).exit(exit).steps(steps),
-        },
-    )
+    let kind = prop_oneof![
+        Just(Kind::Tracked),
+        Just(Kind::Generated),
+        Just(Kind::Boxed)
+    ];
+    (kind, enter, exit, 0..3_usize).prop_map(move |(kind, enter, exit, steps)| Level {
+        kind,
+        spec: Spec::new(NAMES[index]).enter(enter).exit(exit).steps(steps),
+    })
 }
 
 fn levels() -> impl Strategy<Value = Vec<Level>> {
@@ -78,10 +95,10 @@ fn nest<'a>(
             };
         };
         let rest = async |_: &mut Res| nest(inner, events, body).await;
-        if level.generator_style {
-            generated(level.spec, events).with(rest).await
-        } else {
-            tracked(level.spec, events).with(rest).await
+        match level.kind {
+            Kind::Tracked => tracked(level.spec, events).with(rest).await,
+            Kind::Generated => generated(level.spec, events).with(rest).await,
+            Kind::Boxed => boxed(level.spec, events).with(rest).await,
         }
     })
 }
@@ -216,11 +233,11 @@ fn the_model_agrees_on_a_hand_checked_case() {
     // swallows them, and the caller gets the default value.
     let levels = [
         Level {
-            generator_style: false,
+            kind: Kind::Boxed,
             spec: Spec::new("A").exit(Act::Suppress),
         },
         Level {
-            generator_style: true,
+            kind: Kind::Generated,
             spec: Spec::new("B").exit(Act::Fail),
         },
     ];

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 
-use async_with::{AsyncContext, Error, Exit, Outcome, With, Yield, context};
+use async_with::{AsyncContext, Error, Exit, Outcome, With, Yield, boxed_context, context};
 
 /// What happened, in order, plus which resources were dropped.
 ///
@@ -278,28 +278,38 @@ fn act_at_exit(name: &'static str, act: Act) -> Result<Exit, Error> {
 /// The same behaviour as [`Tracked`], written as a generator-style context.
 pub fn generated(spec: Spec, events: &Events) -> impl With<Resource = Res> {
     let events = events.clone();
-    context(async move |scope: Yield<'_, Res>| {
-        let Spec { name, steps, .. } = spec;
-        suspend(steps).await;
-        match spec.enter {
-            Act::Fail => {
-                events.push(format!("enter {name} failed"));
-                return Err(EnterError(name).into());
-            }
-            Act::Panic => {
-                events.push(format!("enter {name} panics"));
-                std::panic::panic_any(Boom(name))
-            }
-            Act::Ok | Act::Suppress => events.push(format!("enter {name}")),
+    context(async move |scope: Yield<'_, Res>| generator_body(spec, events, scope).await)
+}
+
+/// The same behaviour again, as a generator-style context that is an
+/// [`AsyncContext`] (`boxed_context`).
+pub fn boxed(spec: Spec, events: &Events) -> impl AsyncContext<Resource = Res> + Send + 'static {
+    let events = events.clone();
+    boxed_context(move |scope: Yield<'static, Res>| generator_body(spec, events, scope))
+}
+
+/// The closure of [`generated`] and [`boxed`]: setup, yield, cleanup.
+async fn generator_body(spec: Spec, events: Events, scope: Yield<'_, Res>) -> Result<Exit, Error> {
+    let Spec { name, steps, .. } = spec;
+    suspend(steps).await;
+    match spec.enter {
+        Act::Fail => {
+            events.push(format!("enter {name} failed"));
+            return Err(EnterError(name).into());
         }
-        let (resource, outcome) = scope.yield_(events.resource(name)).await;
-        assert_eq!(resource.name, name, "the closure got its own resource back");
-        events.push(format!("exit {name}: {}", describe(&outcome)));
-        drop(outcome);
-        suspend(steps).await;
-        drop(resource);
-        act_at_exit(name, spec.exit)
-    })
+        Act::Panic => {
+            events.push(format!("enter {name} panics"));
+            std::panic::panic_any(Boom(name))
+        }
+        Act::Ok | Act::Suppress => events.push(format!("enter {name}")),
+    }
+    let (resource, outcome) = scope.yield_(events.resource(name)).await;
+    assert_eq!(resource.name, name, "the closure got its own resource back");
+    events.push(format!("exit {name}: {}", describe(&outcome)));
+    drop(outcome);
+    suspend(steps).await;
+    drop(resource);
+    act_at_exit(name, spec.exit)
 }
 
 /// A waker that counts its wakes.
