@@ -28,7 +28,13 @@ use crate::{Error, IntoExit, Outcome, With};
 /// returning without yielding gives a [`MisuseError`], failing before the
 /// yield is a failed enter (the block does not run).
 ///
-/// Nothing is allocated on the heap.
+/// Nothing is allocated on the heap. The price is an unnameable type: write
+/// the context where it is used. A function that *returns* a
+/// generator-style context (as Python's decorated functions do) should
+/// return a [`BoxedContext`](crate::BoxedContext) from
+/// [`boxed_context`](crate::boxed_context): an `impl With` return type would
+/// hide whether the scope's future is `Send`, and a boxed context also goes
+/// on an [`ExitStack`](crate::ExitStack).
 ///
 /// # Examples
 ///

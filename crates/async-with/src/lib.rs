@@ -36,7 +36,7 @@
 //! |---|---|
 //! | `__aenter__` / `__aexit__` | [`AsyncContext::enter`] / [`AsyncContext::exit`] |
 //! | `async with ctx as x:` | [`with(ctx, async \|x\| ...)`](with) |
-//! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context), or [`boxed_context`] for stacks |
+//! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context), or [`boxed_context`] to return one from a function |
 //! | `AsyncExitStack` | [`ExitStack`] ([`scope`](ExitStack::scope), [`enter`](ExitStack::enter), [`push_exit`](ExitStack::push_exit), [`push_callback`](ExitStack::push_callback), [`pop_all`](ExitStack::pop_all), [`close`](ExitStack::close)) |
 //! | `__aexit__` returning `True` | [`Exit::Suppress`] |
 //! | `contextlib.nullcontext` | [`nullcontext`] |
@@ -96,7 +96,7 @@
     unreachable_pub
 )]
 
-mod boxed_generator;
+mod boxed_context;
 mod cancel;
 mod cancel_scope;
 mod cleanup_order;
@@ -114,7 +114,7 @@ mod timeout;
 mod unwind;
 mod with;
 
-pub use boxed_generator::{BoxedGenerator, boxed_context};
+pub use boxed_context::{BoxedContext, boxed_context};
 pub use cancel::{CancelPolicy, NoRuntime};
 pub use cancel_scope::{CancelScope, Cancelled, TimedOut, move_on_after, timeout};
 pub use cleanup_order::{CleanupBatch, ordered_cleanup};

@@ -131,7 +131,9 @@ impl Drop for CleanupJob {
 
 impl fmt::Debug for CleanupJob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CleanupJob").field("exits", &self.exits).finish()
+        f.debug_struct("CleanupJob")
+            .field("exits", &self.exits)
+            .finish()
     }
 }
 

@@ -49,7 +49,10 @@ fn poll_then_drop<F: Future>(future: F, polls: usize) -> Option<F::Output> {
 fn a_dropped_stack_drops_its_resources_newest_first_and_reports_the_skipped_exits() {
     let _serial = serial();
     let events = Events::new();
-    let before = (diagnostics::skipped_exits(), REPORTED.load(Ordering::SeqCst));
+    let before = (
+        diagnostics::skipped_exits(),
+        REPORTED.load(Ordering::SeqCst),
+    );
     block_on(async {
         let stack = ExitStack::new();
         for name in ["A", "B", "C"] {
@@ -76,7 +79,10 @@ fn an_enter_dropped_at_any_point_registers_its_exit_if_and_only_if_it_entered() 
         let entered = events.count("enter A") == 1;
         assert_eq!(stack.len(), usize::from(entered), "polls={polls}");
         if entered {
-            assert!(events.drops().is_empty(), "polls={polls}: registered, not dropped");
+            assert!(
+                events.drops().is_empty(),
+                "polls={polls}: registered, not dropped"
+            );
         }
         drop(stack);
         assert_eq!(events.count_prefix("exit "), 0);
@@ -98,7 +104,9 @@ fn a_close_dropped_mid_exit_resumes_without_rerunning_the_interrupted_exit() {
         block_on(async {
             for name in names {
                 let exit = if name == "B" { Act::Fail } else { Act::Ok };
-                stack.enter(tracked(Spec::new(name).exit(exit), &events)).await?;
+                stack
+                    .enter(tracked(Spec::new(name).exit(exit), &events))
+                    .await?;
             }
             Ok::<_, async_with::Error>(())
         })
@@ -113,11 +121,21 @@ fn a_close_dropped_mid_exit_resumes_without_rerunning_the_interrupted_exit() {
             .filter(|e| e.starts_with("exit "))
             .collect();
         for name in names {
-            let started = exits.iter().filter(|e| e.starts_with(&format!("exit {name}:"))).count();
-            assert_eq!(started, 1, "polls={polls}: exit {name} started exactly once: {exits:?}");
+            let started = exits
+                .iter()
+                .filter(|e| e.starts_with(&format!("exit {name}:")))
+                .count();
+            assert_eq!(
+                started, 1,
+                "polls={polls}: exit {name} started exactly once: {exits:?}"
+            );
         }
         let order: Vec<&str> = exits.iter().map(|e| &e[5..6]).collect();
-        assert_eq!(order, ["D", "C", "B", "A"], "polls={polls}: newest first across both closes");
+        assert_eq!(
+            order,
+            ["D", "C", "B", "A"],
+            "polls={polls}: newest first across both closes"
+        );
 
         let errors = |result: &Result<(), async_with::Error>| {
             result.as_ref().err().map(messages).unwrap_or_default()
@@ -131,7 +149,10 @@ fn a_close_dropped_mid_exit_resumes_without_rerunning_the_interrupted_exit() {
             None => {
                 // B finished in either close (error kept) or was cut off (none).
                 let kept = errors(&second);
-                assert!(kept.is_empty() || kept == ["exit B failed"], "polls={polls}: {kept:?}");
+                assert!(
+                    kept.is_empty() || kept == ["exit B failed"],
+                    "polls={polls}: {kept:?}"
+                );
             }
         }
         assert!(stack.is_empty());
@@ -140,7 +161,10 @@ fn a_close_dropped_mid_exit_resumes_without_rerunning_the_interrupted_exit() {
             break;
         }
     }
-    assert!(completed_at.is_some(), "the close completes within 64 polls");
+    assert!(
+        completed_at.is_some(),
+        "the close completes within 64 polls"
+    );
 }
 
 #[test]
@@ -150,7 +174,9 @@ fn an_exit_interrupted_by_a_dropped_close_is_not_rerun_and_the_others_still_run(
     let mut stack = ExitStack::new();
     block_on(async {
         for name in ["A", "B"] {
-            stack.enter(tracked(Spec::new(name).steps(4), &events)).await?;
+            stack
+                .enter(tracked(Spec::new(name).steps(4), &events))
+                .await?;
         }
         Ok::<_, async_with::Error>(())
     })
@@ -191,12 +217,19 @@ fn a_scope_dropped_at_every_await_point_runs_no_exit_twice_and_none_without_its_
             let exited = events.count_prefix(&format!("exit {name}:"));
             assert!(entered <= 1 && exited <= entered, "polls={polls}: {log:?}");
             let dropped = events.drops().iter().filter(|d| **d == name).count();
-            assert_eq!(dropped, entered, "polls={polls}: every entered resource released");
+            assert_eq!(
+                dropped, entered,
+                "polls={polls}: every entered resource released"
+            );
             if entered == 1 && exited == 0 {
                 skipped += 1;
             }
         }
-        assert_eq!(diagnostics::skipped_exits() - before, skipped, "polls={polls}");
+        assert_eq!(
+            diagnostics::skipped_exits() - before,
+            skipped,
+            "polls={polls}"
+        );
         if done {
             assert_eq!(skipped, 0);
             break;
@@ -210,10 +243,7 @@ fn a_stack_dropped_under_a_runtime_policy_runs_its_exits_told_cancelled() {
     #[derive(Clone, Debug)]
     struct Threads(std::sync::mpsc::Sender<std::thread::JoinHandle<()>>);
     impl async_with::Runtime for Threads {
-        fn spawn_cleanup(
-            &self,
-            job: async_with::CleanupJob,
-        ) -> Result<(), async_with::CleanupJob> {
+        fn spawn_cleanup(&self, job: async_with::CleanupJob) -> Result<(), async_with::CleanupJob> {
             let handle = std::thread::spawn(move || block_on(job.run()));
             self.0.send(handle).expect("the test keeps the receiver");
             Ok(())

@@ -91,7 +91,11 @@ fn ten_thousand_failing_exits_keep_all_errors_body_first_and_are_safe_to_format_
     });
     assert_eq!(count, EXITS + 1);
     assert_eq!(first, "body failed: first");
-    assert_eq!(second, format!("exit {} failed", EXITS - 1), "newest entry exits first");
+    assert_eq!(
+        second,
+        format!("exit {} failed", EXITS - 1),
+        "newest entry exits first"
+    );
     assert_eq!(last, "exit 0 failed");
     assert_eq!(display, "exit 0 failed (after 10000 earlier errors)");
     assert_eq!(alternate_lines, EXITS + 1);

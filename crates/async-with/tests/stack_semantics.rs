@@ -117,8 +117,12 @@ fn every_exit_runs_when_exits_fail_and_sees_the_newest_error() {
     let error = block_on(async {
         let mut stack = ExitStack::new();
         stack.enter(tracked(Spec::new("A"), &events)).await?;
-        stack.enter(tracked(Spec::new("B").exit(Act::Fail), &events)).await?;
-        stack.enter(tracked(Spec::new("C").exit(Act::Fail), &events)).await?;
+        stack
+            .enter(tracked(Spec::new("B").exit(Act::Fail), &events))
+            .await?;
+        stack
+            .enter(tracked(Spec::new("C").exit(Act::Fail), &events))
+            .await?;
         stack.close().await
     })
     .unwrap_err();
@@ -139,19 +143,24 @@ fn every_exit_runs_when_exits_fail_and_sees_the_newest_error() {
 #[test]
 fn failing_exits_on_a_failing_body_keep_every_error_body_first() {
     let events = Events::new();
-    let error = block_on(
-        ExitStack::new().scope(async |stack| {
-            stack.enter(tracked(Spec::new("A").exit(Act::Fail), &events)).await?;
-            stack.enter(tracked(Spec::new("B").exit(Act::Fail), &events)).await?;
-            Err::<(), _>(BodyError("query").into())
-        }),
-    )
+    let error = block_on(ExitStack::new().scope(async |stack| {
+        stack
+            .enter(tracked(Spec::new("A").exit(Act::Fail), &events))
+            .await?;
+        stack
+            .enter(tracked(Spec::new("B").exit(Act::Fail), &events))
+            .await?;
+        Err::<(), _>(BodyError("query").into())
+    }))
     .unwrap_err();
     assert_eq!(
         messages(&error),
         ["body failed: query", "exit B failed", "exit A failed"]
     );
-    assert!(error.is::<ExitError>(), "the newest error is the outer exit's");
+    assert!(
+        error.is::<ExitError>(),
+        "the newest error is the outer exit's"
+    );
     assert_eq!(
         events.log()[2..],
         strings(&[
@@ -281,7 +290,9 @@ fn panics_in_body_exit_and_enter_run_every_exit_then_resume_the_original() {
         let payload = panic_payload(ExitStack::new().scope(async |stack| {
             stack.enter(tracked(Spec::new("A"), &events)).await?;
             let b_exit = if case == "exit" { Act::Panic } else { Act::Ok };
-            stack.enter(tracked(Spec::new("B").exit(b_exit), &events)).await?;
+            stack
+                .enter(tracked(Spec::new("B").exit(b_exit), &events))
+                .await?;
             if case == "enter" {
                 stack
                     .enter(tracked(Spec::new("C").enter(Act::Panic), &events))
@@ -306,7 +317,11 @@ fn panics_in_body_exit_and_enter_run_every_exit_then_resume_the_original() {
         let log = events.log();
         assert!(log.contains(&outcome_b.to_string()), "{case}: {log:?}");
         assert_eq!(log.last().map(String::as_str), Some(outcome_a), "{case}");
-        assert_eq!(events.drops(), ["B", "A"], "{case}: every resource released");
+        assert_eq!(
+            events.drops(),
+            ["B", "A"],
+            "{case}: every resource released"
+        );
     }
 }
 

@@ -83,7 +83,9 @@ impl<D: ?Sized> Arena<D> {
     }
 
     fn entries_mut(&mut self) -> &mut Vec<Owned<D>> {
-        self.entries.get_mut().unwrap_or_else(PoisonError::into_inner)
+        self.entries
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -85,9 +85,10 @@ where
         if !matches!(this.state.as_mut().project(), StateProj::Held { .. }) {
             return Ok(());
         }
-        let (StateOwned::Held { payload }, Some(make)) =
-            (this.state.as_mut().project_replace(State::Done), this.make.take())
-        else {
+        let (StateOwned::Held { payload }, Some(make)) = (
+            this.state.as_mut().project_replace(State::Done),
+            this.make.take(),
+        ) else {
             unreachable!("a held entry still has its exit");
         };
         let exit = panic::catch_unwind(AssertUnwindSafe(|| make(payload, outcome)))?;

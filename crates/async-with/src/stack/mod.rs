@@ -455,7 +455,7 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     };
 }
 
-registering_methods!(Sendable, SendAsyncContext, enter_send, exit_send, Send +);
+registering_methods!(Sendable, SendAsyncContext, enter_send, exit_send, Send+);
 registering_methods!(Local, AsyncContext, enter, exit,);
 
 impl<K: Flavor, P: StackPolicy<K>> Drop for ExitStack<K, P> {
@@ -469,6 +469,8 @@ impl<K: Flavor, P: StackPolicy<K>> Drop for ExitStack<K, P> {
 
 impl<K: Flavor, P: StackPolicy<K>> fmt::Debug for ExitStack<K, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ExitStack").field("len", &self.len()).finish_non_exhaustive()
+        f.debug_struct("ExitStack")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
     }
 }

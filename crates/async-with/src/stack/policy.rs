@@ -118,6 +118,8 @@ impl<K: Flavor> PendingExits<K> {
 
 impl<K: Flavor> fmt::Debug for PendingExits<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingExits").field("len", &self.len()).finish()
+        f.debug_struct("PendingExits")
+            .field("len", &self.len())
+            .finish()
     }
 }

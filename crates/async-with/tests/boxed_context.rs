@@ -9,16 +9,13 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use async_with::{
-    AsyncContext, CleanupJob, Error, Exit, ExitStack, MisuseError, Outcome, Runtime,
-    SendAsyncContext, Yield, boxed_context, with, with_runtime,
+    AsyncContext, BoxedContext, CleanupJob, Error, Exit, ExitStack, MisuseError, Outcome, Runtime,
+    Yield, boxed_context, with, with_runtime,
 };
 use common::*;
 
 /// The tutorial's `make_connection`, logging to `events`.
-fn connection(
-    name: &'static str,
-    events: &Events,
-) -> impl SendAsyncContext<Resource = Res> + 'static {
+fn connection(name: &'static str, events: &Events) -> BoxedContext<Res> {
     let events = events.clone();
     boxed_context(move |scope: Yield<'static, Res>| async move {
         suspend(1).await;
@@ -87,8 +84,14 @@ fn misuse_is_an_error_and_enters_nothing() {
         assert!(stack.is_empty(), "nothing was registered");
         (no_yield, failed)
     });
-    assert_eq!(no_yield.downcast::<MisuseError>().unwrap(), MisuseError::NoYield);
-    assert_eq!(failed.downcast::<EnterError>().unwrap(), EnterError("before yield"));
+    assert_eq!(
+        no_yield.downcast::<MisuseError>().unwrap(),
+        MisuseError::NoYield
+    );
+    assert_eq!(
+        failed.downcast::<EnterError>().unwrap(),
+        EnterError("before yield")
+    );
     assert!(events.log().is_empty());
 }
 
@@ -109,7 +112,10 @@ fn a_boxed_context_that_drops_its_yield_is_reported() {
         async |n| Ok(*n),
     ));
     let error = result.unwrap_err();
-    assert_eq!(error.downcast::<MisuseError>().unwrap(), MisuseError::AbandonedYield);
+    assert_eq!(
+        error.downcast::<MisuseError>().unwrap(),
+        MisuseError::AbandonedYield
+    );
 }
 
 #[test]
@@ -184,7 +190,7 @@ fn a_cancelled_scope_hands_a_boxed_contexts_exit_to_the_runtime() {
 }
 
 #[test]
-fn a_boxed_context_allocates_its_future_and_its_slot_only() {
+fn a_boxed_context_allocates_its_future_and_its_slot_and_its_closure_if_it_captures() {
     block_on(async {}); // the executor's first use on this thread allocates
     let info = allocation_counter::measure(|| {
         block_on(with(
@@ -200,7 +206,25 @@ fn a_boxed_context_allocates_its_future_and_its_slot_only() {
         ))
         .unwrap();
     });
+    // The closure captures nothing: boxing it allocates nothing.
     assert_eq!(info.count_total, 2);
+}
+
+#[test]
+fn a_function_returning_a_boxed_context_keeps_the_scope_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let events = Events::new();
+    let scope = with(connection("A", &events), async |resource: &mut Res| {
+        futures_lite::future::yield_now().await;
+        resource.touch();
+        Ok(())
+    });
+    assert_send(&scope);
+    block_on(scope).unwrap();
+    assert_eq!(
+        events.log(),
+        strings(&["enter A", "use A", "exit A: success"])
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! Generator-style contexts that own their state: an [`AsyncContext`] made of
-//! one closure, for stacks and for runtimes that run a cancelled exit.
+//! Generator-style contexts that own their state: an [`AsyncContext`] of a
+//! type you can name, for functions that return contexts, for stacks, and for
+//! runtimes that run a cancelled exit.
 
 use std::fmt;
 use std::future::{Future, poll_fn};
@@ -10,25 +11,34 @@ use std::task::Poll;
 use crate::generator::Slot;
 use crate::{AsyncContext, Error, Exit, IntoExit, MisuseError, Outcome, SendAsyncContext, Yield};
 
-/// A generator-style context (Python's `@asynccontextmanager`) that is an
-/// [`AsyncContext`], so it can go on an [`ExitStack`](crate::ExitStack) and
-/// its exit can run on a runtime after its scope was cancelled.
+type Generator = Pin<Box<dyn Future<Output = Result<Exit, Error>> + Send>>;
+type Start<R> = Box<dyn FnOnce(Yield<'static, R>) -> Generator + Send>;
+
+/// A generator-style context (Python's `@asynccontextmanager`) of a type you
+/// can name: `BoxedContext<R>`.
 ///
 /// Written like [`context`](crate::context), but as a closure returning an
-/// `async move` block: `|scope| async move { ... }`. Its closure's future is
-/// a type the compiler can see, so the context is `Send`
-/// ([`SendAsyncContext`]) whenever the future and the resource are.
+/// `async move` block: `|scope| async move { ... }`. The closure and its
+/// future are boxed behind `Send` trait objects, so:
 ///
-/// It costs two heap allocations per use (the closure's future and the slot
-/// the resource crosses through); [`context`](crate::context) costs none and
-/// is the one to use with [`with`](crate::with).
+/// - a function can return one, as Python's decorated functions do, and the
+///   scope stays `Send` (an `impl Trait` return type would hide whether its
+///   futures are `Send`);
+/// - it is an [`AsyncContext`] and a [`SendAsyncContext`]: it goes on an
+///   [`ExitStack`](crate::ExitStack), and a runtime adapter can run its exit
+///   after its scope was cancelled.
+///
+/// It costs up to three heap allocations per use (the closure, its future,
+/// and the slot the resource crosses through); [`context`](crate::context)
+/// costs none where an unnamed type will do.
 ///
 /// # Examples
 ///
 /// ```
-/// use async_with::{ExitStack, boxed_context};
+/// use async_with::{BoxedContext, ExitStack, boxed_context};
 ///
-/// fn connection(name: &'static str) -> impl async_with::SendAsyncContext<Resource = String> {
+/// // Python: @asynccontextmanager async def make_connection(name): ...
+/// fn make_connection(name: &'static str) -> BoxedContext<String> {
 ///     boxed_context(move |scope| async move {
 ///         println!("ENTER {name}");
 ///         let (connection, _outcome) = scope.yield_(format!("connection {name}")).await;
@@ -39,22 +49,26 @@ use crate::{AsyncContext, Error, Exit, IntoExit, MisuseError, Outcome, SendAsync
 ///
 /// # futures_lite::future::block_on(async {
 /// let mut stack = ExitStack::new();
-/// let a = stack.enter(connection("A")).await?;
-/// let b = stack.enter(connection("B")).await?;
+/// let a = stack.enter(make_connection("A")).await?;
+/// let b = stack.enter(make_connection("B")).await?;
 /// assert_eq!((a.as_str(), b.as_str()), ("connection A", "connection B"));
 /// stack.close().await?; // EXIT connection B, then EXIT connection A
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 #[doc(alias = "asynccontextmanager")]
-pub fn boxed_context<R, X, F, G>(closure: F) -> BoxedGenerator<F, G, R>
+pub fn boxed_context<R, X, F, G>(closure: F) -> BoxedContext<R>
 where
     R: 'static,
-    F: FnOnce(Yield<'static, R>) -> G,
-    G: Future<Output = Result<X, Error>>,
+    F: FnOnce(Yield<'static, R>) -> G + Send + 'static,
+    G: Future<Output = Result<X, Error>> + Send + 'static,
     X: IntoExit,
 {
-    BoxedGenerator {
-        state: State::Ready(closure),
+    let start: Start<R> = Box::new(move |scope| {
+        let generator = closure(scope);
+        Box::pin(async move { generator.await.map(IntoExit::into_exit) })
+    });
+    BoxedContext {
+        state: State::Ready(start),
     }
 }
 
@@ -64,49 +78,47 @@ where
 ///
 /// See [`boxed_context`].
 #[must_use = "a context does nothing until it is entered"]
-pub struct BoxedGenerator<F, G, R> {
-    state: State<F, G, R>,
+pub struct BoxedContext<R: 'static> {
+    state: State<R>,
 }
 
-enum State<F, G, R> {
-    Ready(F),
+enum State<R: 'static> {
+    Ready(Start<R>),
     Entered {
         slot: Arc<Slot<R>>,
-        generator: Pin<Box<G>>,
+        generator: Generator,
     },
     Done,
 }
 
-impl<F, G, R> fmt::Debug for BoxedGenerator<F, G, R> {
+impl<R: 'static> fmt::Debug for BoxedContext<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
             State::Ready(_) => "ready",
             State::Entered { .. } => "entered",
             State::Done => "done",
         };
-        f.debug_struct("BoxedGenerator").field("state", &state).finish()
+        f.debug_struct("BoxedContext")
+            .field("state", &state)
+            .finish()
     }
 }
 
-impl<F, G, R, X> AsyncContext for BoxedGenerator<F, G, R>
-where
-    R: 'static,
-    F: FnOnce(Yield<'static, R>) -> G,
-    G: Future<Output = Result<X, Error>>,
-    X: IntoExit,
-{
+impl<R: 'static> AsyncContext for BoxedContext<R> {
     type Resource = R;
 
     async fn enter(&mut self) -> Result<R, Error> {
-        let State::Ready(closure) = std::mem::replace(&mut self.state, State::Done) else {
+        let State::Ready(start) = std::mem::replace(&mut self.state, State::Done) else {
             return Err(Error::msg("generator-style context entered twice"));
         };
         let slot = Arc::new(Slot::new());
-        let mut generator = Box::pin(closure(Yield::shared(Arc::clone(&slot))));
+        let mut generator = start(Yield::shared(Arc::clone(&slot)));
         // Run the closure up to its yield.
         let entered = poll_fn(|cx| match generator.as_mut().poll(cx) {
             Poll::Ready(returned) => Poll::Ready(Err(returned)),
-            Poll::Pending => slot.take_yielded().map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
+            Poll::Pending => slot
+                .take_yielded()
+                .map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
         })
         .await;
         match entered {
@@ -125,7 +137,9 @@ where
 
     async fn exit(self, resource: R, outcome: Outcome) -> Result<Exit, Error> {
         let State::Entered { slot, generator } = self.state else {
-            return Err(Error::msg("generator-style context exited without being entered"));
+            return Err(Error::msg(
+                "generator-style context exited without being entered",
+            ));
         };
         slot.resume(resource, outcome);
         let returned = generator.await;
@@ -136,18 +150,12 @@ where
             }
             return Err(error);
         }
-        returned.map(IntoExit::into_exit)
+        returned
     }
 }
 
-impl<F, G, R, X> SendAsyncContext for BoxedGenerator<F, G, R>
-where
-    F: FnOnce(Yield<'static, R>) -> G + Send,
-    G: Future<Output = Result<X, Error>> + Send,
-    R: Send + 'static,
-    X: IntoExit,
-{
-    fn enter_send(&mut self) -> impl std::future::Future<Output = Result<R, Error>> + Send {
+impl<R: Send + 'static> SendAsyncContext for BoxedContext<R> {
+    fn enter_send(&mut self) -> impl Future<Output = Result<R, Error>> + Send {
         self.enter()
     }
 
