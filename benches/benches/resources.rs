@@ -1,0 +1,287 @@
+//! Real resources on every runtime: mutex lock/unlock, TCP connect and
+//! shutdown on loopback, file create/write/sync/close, a task group of 100
+//! children, and the latency of cleanup spawned after a cancelled scope.
+//!
+//! Ids: `<group>/<runtime>/<construct>/<operations>`. Each group has its
+//! hand-written baseline (`hand-written`) here; the library side (the
+//! adapter crates' contexts under `with`, their task group, their
+//! cancellation policy) drops in as one more construct per group, measured on
+//! the same workload in the same run.
+//!
+//! Run: `cargo bench -p async-with-benches --bench resources`
+
+use std::future::pending;
+use std::hint::black_box;
+use std::io::Read;
+use std::net::{Shutdown, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+
+use async_with_benches::runtime::{Kind, Opaque};
+use async_with_benches::workload::exit_work;
+use async_with_benches::{BenchRuntime, ForEachRuntime, Runtimes};
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main,
+};
+use futures_lite::future::poll_once;
+
+/// How many children the task group spawns.
+const CHILDREN: u64 = 100;
+
+/// What the file bench writes.
+const PAYLOAD: [u8; 64] = [7; 64];
+
+fn id(runtime: impl BenchRuntime, construct: &str, operations: u64) -> BenchmarkId {
+    BenchmarkId::new(format!("{}/{construct}", runtime.name()), operations)
+}
+
+/// `mutex`: lock, bump the guarded counter, unlock.
+struct MutexGroup<'g, 'c> {
+    group: &'g mut BenchmarkGroup<'c, WallTime>,
+}
+
+impl ForEachRuntime for MutexGroup<'_, '_> {
+    fn run<R: BenchRuntime>(&mut self, runtime: R) {
+        let id = id(runtime, "hand-written", 1);
+        match runtime.kind() {
+            Kind::Tokio => {
+                let mutex = &tokio::sync::Mutex::new(0_u64);
+                self.group.bench_function(id, |b| {
+                    b.to_async(runtime)
+                        .iter(move || async move { *mutex.lock().await += 1 })
+                });
+            }
+            Kind::Smol | Kind::BlockOn => {
+                let mutex = &smol::lock::Mutex::new(0_u64);
+                self.group.bench_function(id, |b| {
+                    b.to_async(runtime)
+                        .iter(move || async move { *mutex.lock().await += 1 })
+                });
+            }
+            Kind::AsyncStd => {
+                let mutex = &async_std::sync::Mutex::new(0_u64);
+                self.group.bench_function(id, |b| {
+                    b.to_async(runtime)
+                        .iter(move || async move { *mutex.lock().await += 1 })
+                });
+            }
+        }
+    }
+}
+
+/// A loopback server on its own thread: accepts, reads to the client's
+/// shutdown, closes. The same server for every runtime.
+fn loopback_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let addr = listener.local_addr().expect("loopback address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let _ = stream.read(&mut [0; 1]);
+        }
+    });
+    addr
+}
+
+/// `tcp`: connect to the loopback server, shut down the write half, close.
+struct TcpGroup<'g, 'c> {
+    group: &'g mut BenchmarkGroup<'c, WallTime>,
+    server: SocketAddr,
+}
+
+impl ForEachRuntime for TcpGroup<'_, '_> {
+    fn run<R: BenchRuntime>(&mut self, runtime: R) {
+        let server = self.server;
+        let id = id(runtime, "hand-written", 1);
+        self.group.bench_function(id, |b| {
+            b.to_async(runtime).iter(|| async move {
+                match runtime.kind() {
+                    Kind::Tokio => {
+                        use tokio::io::AsyncWriteExt;
+                        let mut stream = tokio::net::TcpStream::connect(server)
+                            .await
+                            .expect("connect");
+                        stream.shutdown().await.expect("shutdown");
+                    }
+                    Kind::Smol | Kind::BlockOn => {
+                        let stream = smol::net::TcpStream::connect(server)
+                            .await
+                            .expect("connect");
+                        stream.shutdown(Shutdown::Write).expect("shutdown");
+                    }
+                    Kind::AsyncStd => {
+                        let stream = async_std::net::TcpStream::connect(server)
+                            .await
+                            .expect("connect");
+                        stream.shutdown(Shutdown::Write).expect("shutdown");
+                    }
+                }
+            })
+        });
+    }
+}
+
+/// `file`: create (truncate), write 64 bytes, sync to disk, close.
+struct FileGroup<'g, 'c> {
+    group: &'g mut BenchmarkGroup<'c, WallTime>,
+    dir: PathBuf,
+}
+
+async fn write_file(kind: Kind, path: &Path) {
+    match kind {
+        Kind::Tokio => {
+            use tokio::io::AsyncWriteExt;
+            let mut file = tokio::fs::File::create(path).await.expect("create");
+            file.write_all(&PAYLOAD).await.expect("write");
+            file.sync_all().await.expect("sync");
+        }
+        Kind::Smol | Kind::BlockOn => {
+            use smol::io::AsyncWriteExt;
+            let mut file = smol::fs::File::create(path).await.expect("create");
+            file.write_all(&PAYLOAD).await.expect("write");
+            file.sync_all().await.expect("sync");
+        }
+        Kind::AsyncStd => {
+            use async_std::io::WriteExt;
+            let mut file = async_std::fs::File::create(path).await.expect("create");
+            file.write_all(&PAYLOAD).await.expect("write");
+            file.sync_all().await.expect("sync");
+        }
+    }
+}
+
+impl ForEachRuntime for FileGroup<'_, '_> {
+    fn run<R: BenchRuntime>(&mut self, runtime: R) {
+        let path = &self.dir.join(format!("{}.bin", runtime.name()));
+        let id = id(runtime, "hand-written", 1);
+        self.group.bench_function(id, |b| {
+            b.to_async(runtime)
+                .iter(|| write_file(runtime.kind(), path))
+        });
+    }
+}
+
+/// `task-group`: spawn 100 children, join them all (the hand-written
+/// spawn-and-join loop a task group replaces).
+struct TaskGroup<'g, 'c> {
+    group: &'g mut BenchmarkGroup<'c, WallTime>,
+}
+
+async fn spawn_and_join<R: BenchRuntime>(runtime: R) -> u64 {
+    let children: Vec<_> = (0..CHILDREN)
+        .filter_map(|child| runtime.spawn(async move { black_box(child) }))
+        .collect();
+    let mut sum = 0;
+    for child in children {
+        sum += child.await;
+    }
+    sum
+}
+
+impl ForEachRuntime for TaskGroup<'_, '_> {
+    fn run<R: BenchRuntime>(&mut self, runtime: R) {
+        if runtime.kind() == Kind::BlockOn {
+            return; // nothing to spawn on
+        }
+        let id = id(runtime, "hand-written", CHILDREN);
+        self.group.bench_function(id, |b| {
+            b.to_async(runtime)
+                .iter(|| Opaque::new(spawn_and_join(runtime)))
+        });
+    }
+}
+
+/// A hand-written cancellation guard: its `Drop` spawns the async cleanup
+/// onto the runtime, which reports completion on `done`.
+struct SpawnCleanupOnDrop<R: BenchRuntime> {
+    runtime: R,
+    resource: u64,
+    done: Option<smol::channel::Sender<u64>>,
+}
+
+impl<R: BenchRuntime> Drop for SpawnCleanupOnDrop<R> {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            let resource = self.resource;
+            self.runtime.spawn_detached(async move {
+                let _ = exit_work(resource, false).await;
+                let _ = done.send(resource).await;
+            });
+        }
+    }
+}
+
+/// One cancelled scope: entered, polled once into its block, dropped; then
+/// wait until its cleanup has run on the runtime.
+async fn cancelled_scope_cleanup<R: BenchRuntime>(runtime: R) -> u64 {
+    let (done, cleaned) = smol::channel::bounded(1);
+    {
+        let mut scope = pin!(async move {
+            let _guard = SpawnCleanupOnDrop {
+                runtime,
+                resource: black_box(1),
+                done: Some(done),
+            };
+            pending::<()>().await;
+        });
+        let _ = poll_once(scope.as_mut()).await;
+    } // cancelled here
+    cleaned.recv().await.expect("the cleanup ran")
+}
+
+/// `cancel-latency`: from dropping a scope to its spawned cleanup finishing.
+struct CancelLatency<'g, 'c> {
+    group: &'g mut BenchmarkGroup<'c, WallTime>,
+}
+
+impl ForEachRuntime for CancelLatency<'_, '_> {
+    fn run<R: BenchRuntime>(&mut self, runtime: R) {
+        if runtime.kind() == Kind::BlockOn {
+            return; // nothing to spawn the cleanup on
+        }
+        let id = id(runtime, "hand-written", 1);
+        self.group.bench_function(id, |b| {
+            b.to_async(runtime)
+                .iter(|| Opaque::new(cancelled_scope_cleanup(runtime)))
+        });
+    }
+}
+
+fn resources(c: &mut Criterion) {
+    let runtimes = Runtimes::new();
+
+    let mut group = c.benchmark_group("mutex");
+    runtimes.for_each(&mut MutexGroup { group: &mut group });
+    group.finish();
+
+    let mut group = c.benchmark_group("tcp");
+    group.sampling_mode(SamplingMode::Flat);
+    runtimes.for_each(&mut TcpGroup {
+        group: &mut group,
+        server: loopback_server(),
+    });
+    group.finish();
+
+    let dir = std::env::temp_dir().join(format!("async-with-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create the bench's temp dir");
+    let mut group = c.benchmark_group("file");
+    group.sampling_mode(SamplingMode::Flat);
+    runtimes.for_each(&mut FileGroup {
+        group: &mut group,
+        dir: dir.clone(),
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mut group = c.benchmark_group("task-group");
+    runtimes.for_each(&mut TaskGroup { group: &mut group });
+    group.finish();
+
+    let mut group = c.benchmark_group("cancel-latency");
+    runtimes.for_each(&mut CancelLatency { group: &mut group });
+    group.finish();
+}
+
+criterion_group!(benches, resources);
+criterion_main!(benches);
