@@ -10,7 +10,6 @@ use std::task::{Context, Poll};
 
 use crate::cancel_scope::{Cancellable, Shielded};
 use crate::diagnostics;
-use crate::panic::CatchUnwind;
 use crate::unwind::Unwind;
 use crate::{Error, IntoExit, Outcome, With};
 
@@ -140,14 +139,14 @@ where
         };
 
         let skipped = SkippedExitReport::armed();
-        let ended = CatchUnwind::new(Cancellable::new(body(&mut resource))).await;
+        let ended = Cancellable::new(body(&mut resource)).await;
         let mut unwind = Unwind::default();
         let value = unwind.record_body(ended);
         slot.resume(resource, unwind.outcome());
         skipped.disarm();
 
         // Exit: run the rest of the closure.
-        let exited = CatchUnwind::new(Shielded::new(generator)).await;
+        let exited = Shielded::new(generator).await;
         if slot.take_unclaimed() {
             unwind.record_error(MisuseError::AbandonedYield.into());
         }

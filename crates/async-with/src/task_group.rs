@@ -156,7 +156,7 @@ where
         if group.shared.lock().idle(cx.waker()) {
             return Poll::Ready(());
         }
-        if cancel_scope::hold().cancelled && !stopped_from_outside {
+        if cancel_scope::hold() && !stopped_from_outside {
             stopped_from_outside = true;
             let stop = cancel_scope::cancellation().filter(|stop| {
                 let state = group.shared.lock();

@@ -3,7 +3,6 @@
 use std::future::Future;
 
 use crate::cancel_scope::{Cancellable, Shielded};
-use crate::panic::CatchUnwind;
 use crate::unwind::Unwind;
 use crate::{AsyncContext, CancelPolicy, Error, NoRuntime};
 
@@ -125,13 +124,14 @@ where
         parts: Some((context, resource)),
         policy,
     };
-    // A cancel scope stops the body at a suspension point (see `cancel_scope`).
-    let ended = CatchUnwind::new(Cancellable::new(body(entered.resource()))).await;
+    // Panics are caught, and a cancel scope stops the body at a suspension
+    // point (see `cancel_scope`).
+    let ended = Cancellable::new(body(entered.resource())).await;
     let (context, resource) = entered.disarm();
 
     let mut unwind = Unwind::default();
     let value = unwind.record_body(ended);
-    let exited = CatchUnwind::new(Shielded::new(context.exit(resource, unwind.outcome()))).await;
+    let exited = Shielded::new(context.exit(resource, unwind.outcome())).await;
     unwind.record_exit(exited);
     unwind.finish(value)
 }
