@@ -39,6 +39,14 @@
 //! synchronously and reports the skipped exit through [`diagnostics`].
 //! Generator-style contexts ([`context`]) take that path too.
 //!
+//! Exits handed over from one thread run one after another, in the order
+//! they were handed over ([`ordered_cleanup`]): nested scopes dropped
+//! together exit innermost first, and a hung exit delays the ones behind
+//! it (bound it with [`exit_timeout`]). A scope inside a future that is not
+//! polled when a [`timeout`] fires (a branch of a `FuturesUnordered` that
+//! was not woken) is not stopped inline: it is dropped with its block and
+//! handed over like any dropped scope.
+//!
 //! A [`timeout`] or [`CancelScope`] is the cooperative alternative that
 //! matches Python exactly: it stops the block and awaits the exits inline.
 //!
