@@ -286,3 +286,27 @@ fn a_stack_dropped_under_a_runtime_policy_runs_its_exits_told_cancelled() {
     );
     assert_eq!(diagnostics::skipped_exits(), before, "nothing skipped");
 }
+
+#[test]
+fn a_cancel_scope_stops_a_stack_body_and_its_exits_run_inline_told_why() {
+    let _serial = serial();
+    let events = Events::new();
+    let before = diagnostics::skipped_exits();
+    let cancel = async_with::CancelScope::new();
+    let canceller = cancel.clone();
+    let error = block_on(cancel.run(ExitStack::new().scope(async |stack| {
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        stack.enter(tracked(Spec::new("B"), &events)).await?;
+        canceller.cancel();
+        std::future::pending::<()>().await;
+        Ok(())
+    })))
+    .unwrap_err();
+    assert!(error.is::<async_with::Cancelled>(), "{error:#}");
+    assert_eq!(
+        events.log()[2..],
+        strings(&["exit B: failed(cancelled)", "exit A: failed(cancelled)"])
+    );
+    assert_eq!(events.drops(), ["B", "A"]);
+    assert_eq!(diagnostics::skipped_exits(), before, "nothing skipped: exits ran inline");
+}

@@ -16,7 +16,7 @@ pub use policy::{PendingExits, StackPolicy};
 
 use self::arena::Arena;
 use self::entry::EntryFor;
-use crate::panic::CatchUnwind;
+use crate::cancel_scope::{Cancellable, Shielded};
 use crate::unwind::Unwind;
 use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 
@@ -272,6 +272,10 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     ///
     /// A panic in the body or an exit is caught, every exit runs, then the
     /// original panic resumes. A suppressed error gives `T::default()`.
+    /// Inside a [`CancelScope`](crate::CancelScope) or
+    /// [`timeout`](crate::timeout), the body stops at its next suspension
+    /// point once the scope is cancelled, and the exits run inline, told the
+    /// cancellation error.
     ///
     /// # Examples
     ///
@@ -293,7 +297,9 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         B: AsyncFnOnce(&Self) -> Result<T, Error>,
         T: Default,
     {
-        let ended = CatchUnwind::new(body(&self)).await;
+        // Panics are caught, and a cancel scope stops the body at a
+        // suspension point; the exits below then run inline.
+        let ended = Cancellable::new(body(&self)).await;
         let Self { arena, pending, .. } = &mut self;
         let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
         let value = state.record_body(ended);
@@ -317,8 +323,10 @@ async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut Unwind) {
             state.record_exit(Err(payload));
             continue;
         }
-        let ended = poll_fn(|cx| entry.as_mut().poll_exit(cx)).await;
-        state.record_exit(ended);
+        // Exits are never stopped by a cancel scope, and hold it back from
+        // the scopes around them while suspended.
+        let ended = Shielded::new(poll_fn(|cx| entry.as_mut().poll_exit(cx))).await;
+        state.record_exit(ended.unwrap_or_else(Err));
     }
 }
 
