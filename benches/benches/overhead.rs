@@ -8,8 +8,7 @@
 //! - `boxed-vec`: the hand-written dynamic stack (a `Vec` of boxed cleanup
 //!   futures), the limit `ExitStack` is measured against.
 //!
-//! `ExitStack` drops in here as one more construct (`exit-stack`) once it
-//! lands: a `bench_function` next to `boxed-vec` below.
+//! - `exit-stack`: the same dynamic stack through `ExitStack`.
 //!
 //! Depths 16 and 64 of generator-style nesting, and depth 64 of the others,
 //! take minutes of LLVM time to compile (one fully inlined state machine per
@@ -27,7 +26,7 @@ use std::hint::black_box;
 
 use async_with_benches::nesting::{Depth1, Depth4, Depth16, Nest};
 use async_with_benches::runtime::Opaque;
-use async_with_benches::workload::boxed_vec;
+use async_with_benches::workload::{boxed_vec, exit_stack};
 use async_with_benches::{BenchRuntime, ForEachRuntime, Runtimes};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -37,7 +36,7 @@ struct Overhead<'g, 'c> {
 }
 
 impl Overhead<'_, '_> {
-    /// Hand-written, `with` and boxed-`Vec` at depth `N`.
+    /// Hand-written, `with`, boxed-`Vec` and `ExitStack` at depth `N`.
     fn constructs<N: Nest, R: BenchRuntime>(&mut self, runtime: R) {
         let nest = &N::default();
         let id =
@@ -53,6 +52,10 @@ impl Overhead<'_, '_> {
         self.group.bench_function(id("boxed-vec"), |b| {
             b.to_async(runtime)
                 .iter(|| Opaque::new(boxed_vec(black_box(N::DEPTH as u64))))
+        });
+        self.group.bench_function(id("exit-stack"), |b| {
+            b.to_async(runtime)
+                .iter(|| Opaque::new(exit_stack(black_box(N::DEPTH as u64))))
         });
     }
 

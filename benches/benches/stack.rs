@@ -4,16 +4,15 @@
 //! Ids: `stack-scaling/<runtime>/<construct>/<entries>`, constructs:
 //! - `boxed-vec`: the hand-written limit, a `Vec` of boxed cleanup futures
 //!   popped and awaited one by one;
-//! - `exit-stack` (to come): `ExitStack` entering the same `Tick` contexts,
-//!   closed with `aclose`. It drops in as one more `bench_function` in
-//!   `StackScaling::run` once the core exports it.
+//! - `exit-stack`: `ExitStack` entering the same `Tick` contexts, then
+//!   closed.
 //!
 //! Run: `cargo bench -p async-with-benches --bench stack`
 
 use std::hint::black_box;
 
 use async_with_benches::runtime::Opaque;
-use async_with_benches::workload::boxed_vec;
+use async_with_benches::workload::{boxed_vec, exit_stack};
 use async_with_benches::{BenchRuntime, ForEachRuntime, Runtimes};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -31,6 +30,11 @@ impl ForEachRuntime for StackScaling<'_, '_> {
             self.group.bench_function(id, |b| {
                 b.to_async(runtime)
                     .iter(|| Opaque::new(boxed_vec(black_box(entries))))
+            });
+            let id = BenchmarkId::new(format!("{}/exit-stack", runtime.name()), entries);
+            self.group.bench_function(id, |b| {
+                b.to_async(runtime)
+                    .iter(|| Opaque::new(exit_stack(black_box(entries))))
             });
         }
     }

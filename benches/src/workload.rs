@@ -5,7 +5,7 @@ use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
 
-use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_with::{AsyncContext, Error, Exit, ExitStack, Outcome};
 
 /// The enter half of the workload: derives a resource from `seed`.
 ///
@@ -91,6 +91,8 @@ impl AsyncContext for Tick {
     }
 }
 
+async_with::send_context!(Tick);
+
 /// A cleanup future as a hand-written dynamic stack holds it.
 pub type BoxedCleanup = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 
@@ -118,5 +120,27 @@ pub async fn boxed_vec(entries: u64) -> Result<u64, Error> {
     while let Some(cleanup) = cleanups.pop() {
         cleanup.await?;
     }
+    Ok(value)
+}
+
+/// The same dynamic stack through [`ExitStack`]: `entries` [`Tick`]s
+/// entered, then closed (Python's `AsyncExitStack`).
+///
+/// # Examples
+///
+/// ```
+/// use async_with_benches::workload::{boxed_vec, exit_stack};
+/// # futures_lite::future::block_on(async {
+/// assert_eq!(exit_stack(3).await?, boxed_vec(3).await?);
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub async fn exit_stack(entries: u64) -> Result<u64, Error> {
+    let mut stack = ExitStack::new();
+    let mut sum = 0_u64;
+    for seed in 0..entries {
+        sum = sum.wrapping_add(*stack.enter(Tick::new(seed)).await?);
+    }
+    let value = body_work(sum);
+    stack.close().await?;
     Ok(value)
 }
