@@ -17,12 +17,12 @@ use crate::workload::{Tick, body_work, enter_work, exit_work};
 /// # Examples
 ///
 /// ```
-/// use async_with_benches::nesting::{Depth16, Nest};
+/// use async_with_benches::nesting::{Depth4, Depth16, Nest};
 ///
-/// assert_eq!(Depth16::DEPTH, 16);
+/// assert_eq!(Depth16::DEPTH, 16); // deeper nestings need a `recursion_limit`
 /// # futures_lite::future::block_on(async {
-/// let by_hand = Depth16::default().hand_written(5).await?;
-/// assert_eq!(Depth16::default().generator(5).await?, by_hand);
+/// let by_hand = Depth4::default().hand_written(5).await?;
+/// assert_eq!(Depth4::default().generator(5).await?, by_hand);
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 pub trait Nest: Default {
