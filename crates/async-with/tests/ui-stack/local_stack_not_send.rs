@@ -1,16 +1,16 @@
-// A `LocalExitStack` takes `!Send` parts, and is `!Send` itself: its scope
-// cannot be spawned on a multi-threaded runtime.
+// A `LocalExitStack` takes `!Send` parts, and is `!Send` itself: it cannot
+// cross to another thread, so neither can a scope holding it.
 use std::rc::Rc;
 
 use async_with::{ExitStack, nullcontext};
 
-fn assert_send<T: Send>(_: T) {}
+fn assert_send<T: Send>(_: &T) {}
 
 fn main() {
-    assert_send(ExitStack::local().scope(async |stack| {
-        let shared = stack.enter(nullcontext(Rc::new(1))).await?;
-        futures_lite::future::yield_now().await;
+    futures_lite::future::block_on(async {
+        let stack = ExitStack::local();
+        let shared = stack.enter(nullcontext(Rc::new(1))).await.unwrap();
         assert_eq!(**shared, 1);
-        Ok(())
-    }));
+        assert_send(&stack);
+    });
 }
