@@ -47,6 +47,7 @@
 )]
 
 mod harness;
+pub mod model;
 mod probe;
 pub mod suite;
 mod suspend;
