@@ -124,14 +124,16 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         groups.len()
     ));
     let mut done = 0;
+    let mut planned_so_far = 0;
     for (index, group) in groups.iter().enumerate() {
+        planned_so_far += group.ids.len();
         step(&format!(
             "group {}/{}: {} ({} benchmarks, {} left after it)",
             index + 1,
             groups.len(),
             group.name,
             group.ids.len(),
-            total - done - group.ids.len(),
+            total - planned_so_far,
         ));
         run_group(
             &root,
@@ -260,16 +262,21 @@ fn run_group(
         .stdout
         .take()
         .ok_or("no stdout from the bench process")?;
-    // criterion prints each result on stdout as the id on its own line, then
-    // `time: [low estimate high]`.
+    // criterion prints each result on stdout as the id, then
+    // `time: [low estimate high]`: on one line for short ids, on two for long.
     let mut current: Option<String> = None;
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         writeln!(log, "{line}")?;
-        let trimmed = line.trim();
-        if group.ids.iter().any(|id| id == trimmed) {
-            current = Some(trimmed.to_owned());
-        } else if let Some(estimates) = trimmed.strip_prefix("time:")
+        let mut rest = line.trim();
+        if let Some(id) = group.ids.iter().find(|id| {
+            rest.strip_prefix(id.as_str())
+                .is_some_and(|after| after.is_empty() || after.starts_with(' '))
+        }) {
+            current = Some(id.clone());
+            rest = rest[id.len()..].trim_start();
+        }
+        if let Some(estimates) = rest.strip_prefix("time:")
             && let Some(id) = current.take()
         {
             *done += 1;
