@@ -420,3 +420,32 @@ pub fn faults_after_cut(program: &Program, journal: &Journal) -> (usize, usize) 
     }
     (errors, panics)
 }
+
+/// Runs [`every_poll_on`] for `cases` generated programs of up to
+/// `max_ops` operations (proptest, with shrinking; failing seeds are saved
+/// to `regressions`, relative to the crate being tested, and replayed
+/// first). Panics with the minimal failing program.
+///
+/// # Examples
+///
+/// With a [`Harness`] (see there), in an adapter's test:
+/// `every_poll_cases::<TokioHarness>(300, 16, "proptest-regressions/cancel.txt")`.
+pub fn every_poll_cases<H: Harness>(cases: u32, max_ops: usize, regressions: &'static str) {
+    use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
+
+    let config = Config {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
+        source_file: Some(regressions),
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(&super::program_up_to(max_ops), |program| {
+        every_poll_on::<H>(&program)
+            .map(drop)
+            .map_err(TestCaseError::fail)
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}

@@ -20,6 +20,7 @@
 //!   was exited or dropped (or, under a runtime, exited on the runtime told
 //!   `cancelled`, newest first).
 //! - [`program`] is the proptest strategy (1 to 64 operations).
+//! - [`stress`] runs many of them, cut at random, as runtime tasks.
 //!
 //! # Examples
 //!
@@ -46,9 +47,10 @@ pub mod cancel;
 mod reference;
 mod run;
 mod strategy;
+pub mod stress;
 
 pub use reference::{Expected, expected};
-pub use run::{ModelError, Source, observe, quiet, run};
+pub use run::{ModelError, ModelPolicy, Source, observe, quiet, run};
 pub use strategy::{program, program_up_to};
 
 /// What an exit does once it has recorded what it was told.
