@@ -1,11 +1,11 @@
 //! 10,000 concurrent tasks on a multi-thread runtime, each nesting scopes
-//! around a task group; some fail, some time out, some are aborted. Every
+//! around a task group and an `ExitStack` of 0 to 3 probes; some fail, some time out, some are aborted. Every
 //! resource entered is exited exactly once and closed at the end.
 
 use std::time::Duration;
 
 use async_with_testkit::{Journal, suspend};
-use async_with_tokio::{Error, TimedOut, task_group, timeout, with};
+use async_with_tokio::{Error, ExitStack, TimedOut, Tokio, task_group, timeout, with};
 
 const TASKS: usize = 10_000;
 const CHILDREN: usize = 3;
@@ -42,9 +42,18 @@ async fn work(journal: Journal, task: usize) -> Result<usize, Error> {
             .into_iter()
             .map(|handle| handle.into_value().unwrap_or_default())
             .sum::<usize>();
-            // ExitStack spot: once `ExitStack` settles, enter a dynamic
-            // number of probes here on a stack bound to `Tokio` and check
-            // they are counted closed below like the others.
+            // A dynamic number of probes (0 to 3) on a stack bound to
+            // `Tokio`: closed inline, or by the runtime if the task is
+            // aborted; counted with the others below.
+            ExitStack::with_policy(Tokio)
+                .scope(async |stack| {
+                    for _ in 0..task % 4 {
+                        stack.enter(journal.probe("D").exit_suspends(1)).await?;
+                    }
+                    suspend(1).await;
+                    Ok(())
+                })
+                .await?;
             Ok(sum)
         })
         .await
@@ -117,6 +126,10 @@ fn ten_thousand_tasks_close_every_resource() {
         .count();
     let dropped = events.iter().filter(|e| e.starts_with("dropped ")).count();
     assert!(enters >= TASKS, "{enters} enters");
+    assert!(
+        events.iter().any(|e| e == "exit D: success"),
+        "stack probes closed"
+    );
     assert_eq!(dropped, 0, "resources dropped without their exit");
     assert_eq!(exits, enters, "every enter has exactly one exit");
     // Aborted tasks' exits ran on the blocking pool, told so.
