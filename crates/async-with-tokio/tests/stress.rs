@@ -1,6 +1,7 @@
 //! 10,000 concurrent tasks on a multi-thread runtime, each nesting scopes
-//! around a task group and an `ExitStack` of 0 to 3 probes; some fail, some time out, some are aborted. Every
-//! resource entered is exited exactly once and closed at the end.
+//! around a task group and an `ExitStack` of 0 to 3 probes; some fail, some
+//! time out, some are aborted. Every resource entered is exited exactly
+//! once and closed at the end.
 
 use std::time::Duration;
 
