@@ -14,7 +14,13 @@ use async_with_testkit::model::{
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
+/// `cases`, unless `PROPTEST_CASES` asks for another number (fewer under
+/// valgrind, more for a long run).
 fn config(cases: u32, file: &'static str) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(file))),
