@@ -201,3 +201,37 @@ fn a_panic_resumes_after_every_exit_with_its_payload() {
         Ending::Panic("body panicked".into()),
     );
 }
+
+#[test]
+fn the_cancellation_check_catches_exits_that_never_ran() {
+    use async_with_testkit::model::cancel::{Cut, check, cut};
+    silence_diagnostics();
+    let program = Program {
+        ops: vec![
+            enter(ExitAct::Ok),
+            Op::PushExit {
+                exit: ExitAct::Ok,
+                suspends: 0,
+            },
+        ],
+        end: End::Ok,
+    };
+    // Cut in the body: without a runtime the probe is dropped and the
+    // pushed exit skipped, which is right for `NoRuntime`...
+    let journal = Journal::new();
+    assert_eq!(cut(&program, &journal, NoRuntime, 2), Ok(Cut::Dropped));
+    assert_eq!(
+        journal.events(),
+        [
+            "enter o0",
+            "push o1",
+            "body",
+            "cancelled here",
+            "dropped o0"
+        ]
+    );
+    check(&program, &journal, false).unwrap();
+    // ...and a failure where a runtime should have run them.
+    let error = check(&program, &journal, true).unwrap_err();
+    assert!(error.contains("never ran on the runtime"), "{error}");
+}
