@@ -166,8 +166,10 @@ where
 /// - every entered resource was exited or dropped, never both, and none is
 ///   alive;
 /// - after [`MARK`], exits are told `cancelled`;
-/// - with `on_runtime`, every entered or pushed exit ran, and the stack's
-///   exits run after the cut ran newest first.
+/// - with `on_runtime`, every entered or pushed exit ran, and those run
+///   after the cut ran in Python's order: the nested scopes' exits
+///   innermost first, then the stack's, newest first (the runtime adapters
+///   keep the order of exits handed over from one thread).
 ///
 /// # Examples
 ///
@@ -211,12 +213,11 @@ pub fn check(program: &Program, journal: &Journal, on_runtime: bool) -> Result<(
                     if !told_cancelled {
                         return fail(format!("{event:?} ran after the cut, not told cancelled"));
                     }
-                    if let Some((
-                        index,
-                        Op::Enter { .. } | Op::PushExit { .. } | Op::PushCallback { .. },
-                    )) = kinds.get(who)
-                    {
-                        cancelled_order.push(*index);
+                    if let Some((index, op)) = kinds.get(who) {
+                        // Nested scopes first, innermost first, then the
+                        // stack's exits, newest first.
+                        let on_stack = !matches!(op, Op::Nest { .. });
+                        cancelled_order.push((on_stack, std::cmp::Reverse(*index)));
                     }
                 }
             }
@@ -246,7 +247,7 @@ pub fn check(program: &Program, journal: &Journal, on_runtime: bool) -> Result<(
             return fail(format!("{who}'s exit never ran on the runtime"));
         }
     }
-    if on_runtime && cancelled_order.windows(2).any(|pair| pair[0] < pair[1]) {
+    if on_runtime && cancelled_order.windows(2).any(|pair| pair[0] >= pair[1]) {
         return fail(format!(
             "exits run after the cut out of order: {cancelled_order:?}"
         ));
