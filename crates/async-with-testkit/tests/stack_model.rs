@@ -7,6 +7,7 @@
 use async_with::NoRuntime;
 use async_with_testkit::Journal;
 use async_with_testkit::model::cancel::every_poll;
+use async_with_testkit::model::close::close_at_every_poll;
 use async_with_testkit::model::{
     End, Ending, ExitAct, NestKind, Op, Program, Source, expected, observe, program, program_up_to,
     quiet,
@@ -234,4 +235,15 @@ fn the_cancellation_check_catches_exits_that_never_ran() {
     // ...and a failure where a runtime should have run them.
     let error = check(&program, &journal, true).unwrap_err();
     assert!(error.contains("never ran on the runtime"), "{error}");
+}
+
+proptest! {
+    #![proptest_config(config(1_000, "proptest-regressions/stack_model_close.txt"))]
+
+    #[test]
+    fn a_close_dropped_at_every_poll_resumes_like_the_model(program in program_up_to(32)) {
+        silence_diagnostics();
+        let checked = close_at_every_poll(&program);
+        prop_assert!(checked.is_ok(), "{}", checked.unwrap_err());
+    }
 }

@@ -20,6 +20,8 @@
 //!   was exited or dropped (or, under a runtime, exited on the runtime told
 //!   `cancelled`, newest first).
 //! - [`program`] is the proptest strategy (1 to 64 operations).
+//! - [`close::close_at_every_poll`] drops a stack's `close` after `k`
+//!   polls and checks that a second `close` resumes it as the model says.
 //! - [`stress`] runs many of them, cut at random, as runtime tasks.
 //!
 //! # Examples
@@ -44,6 +46,7 @@
 //! ```
 
 pub mod cancel;
+pub mod close;
 mod reference;
 mod run;
 mod strategy;

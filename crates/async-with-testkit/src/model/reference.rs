@@ -199,3 +199,61 @@ impl Sim {
         }
     }
 }
+
+/// What `close_with(end)` on a stack holding the program's stack ops must
+/// do (failed enters register nothing; `Nest` and `PopAll` are left out),
+/// when the close is dropped during its `abandoned`-th exit (counted from
+/// 1, in the order they run) and a second `close` runs the rest: the
+/// abandoned exit is never resumed nor rerun, and has no effect. A first
+/// close never polled (`!polled`) never saw the body's error either.
+pub(crate) fn expected_close(
+    program: &Program,
+    abandoned: Option<usize>,
+    polled: bool,
+) -> Expected {
+    let mut sim = Sim::default();
+    for (index, op) in program.ops.iter().enumerate() {
+        let name = name(index);
+        match *op {
+            Op::Enter {
+                fails: false, exit, ..
+            } => {
+                sim.log.push(format!("enter {name}"));
+                sim.stack.push(Entry::Probe(name, exit));
+            }
+            Op::PushExit { exit, .. } => {
+                sim.log.push(format!("push {name}"));
+                sim.stack.push(Entry::Exit(name, exit));
+            }
+            Op::PushCallback { fails } => {
+                sim.log.push(format!("push {name}"));
+                sim.stack.push(Entry::Callback(name, fails));
+            }
+            Op::Enter { fails: true, .. } | Op::Nest { .. } | Op::PopAll => {}
+        }
+    }
+    let mut unwind = Unwind::default();
+    if polled && program.end == End::Fail {
+        unwind.fail(Source::Model, "body failed".into());
+    }
+    let mut ran = 0;
+    while let Some(entry) = sim.stack.pop() {
+        ran += 1;
+        if Some(ran) == abandoned {
+            // Only its start is logged.
+            let told = unwind.told();
+            match entry {
+                Entry::Probe(name, _) | Entry::Exit(name, _) => {
+                    sim.log.push(format!("exit {name}: {told}"));
+                }
+                Entry::Callback(name, _) => sim.log.push(format!("callback {name}")),
+            }
+            continue;
+        }
+        sim.exit(entry, &mut unwind);
+    }
+    Expected {
+        log: sim.log,
+        ending: unwind.finish(),
+    }
+}

@@ -283,7 +283,7 @@ fn probe(journal: &Journal, name: &'static str, fails: bool, act: ExitAct, suspe
 }
 
 /// Registers a stack op (not `Nest`/`PopAll`) on `stack`.
-async fn register<P: ModelPolicy>(
+pub(crate) async fn register<P: ModelPolicy>(
     stack: &ExitStack<Sendable, P>,
     index: usize,
     op: Op,
