@@ -245,7 +245,9 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// on `Err`, each exit sees the error and may suppress it. Python's
     /// `__aexit__(exc_type, exc, tb)` on the stack.
     ///
-    /// Resumable like [`close`](ExitStack::close).
+    /// Resumable like [`close`](ExitStack::close). `ended` is recorded when
+    /// the future is first polled: a `close_with` dropped unpolled drops
+    /// its error with it.
     ///
     /// # Examples
     ///
