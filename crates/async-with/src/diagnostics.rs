@@ -74,9 +74,7 @@ impl fmt::Display for Diagnostic<'_> {
             Diagnostic::ErrorsAfterCancel { errors } => {
                 write!(f, "exits run after cancellation failed: {errors:#}")
             }
-            Diagnostic::PanicAfterCancel => {
-                f.write_str("an exit run after cancellation panicked")
-            }
+            Diagnostic::PanicAfterCancel => f.write_str("an exit run after cancellation panicked"),
         }
     }
 }
@@ -104,7 +102,9 @@ static SKIPPED_EXITS: AtomicU64 = AtomicU64::new(0);
 /// # diagnostics::reset_hook();
 /// ```
 pub fn set_hook(hook: Hook) {
-    *HOOK.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(hook);
+    *HOOK
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(hook);
 }
 
 /// Puts back the default hook, which writes one line to standard error.
@@ -115,7 +115,9 @@ pub fn set_hook(hook: Hook) {
 /// async_with::diagnostics::reset_hook();
 /// ```
 pub fn reset_hook() {
-    *HOOK.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    *HOOK
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
 }
 
 /// How many async exits were skipped since the process started, over every

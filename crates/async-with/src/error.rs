@@ -127,7 +127,9 @@ impl Error {
     /// let messages: Vec<String> = error.errors().map(|e| e.to_string()).collect();
     /// assert_eq!(messages, ["body failed", "exit B failed", "exit A failed"]);
     /// ```
-    pub fn errors(&self) -> impl DoubleEndedIterator<Item = &(dyn StdError + Send + Sync + 'static)> {
+    pub fn errors(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &(dyn StdError + Send + Sync + 'static)> {
         self.earlier
             .iter()
             .chain(std::iter::once(&self.newest))
@@ -299,7 +301,9 @@ impl ErrorList {
     /// let list = async_with::ErrorList::from(error);
     /// assert_eq!(list.errors().last().unwrap().to_string(), "b");
     /// ```
-    pub fn errors(&self) -> impl DoubleEndedIterator<Item = &(dyn StdError + Send + Sync + 'static)> {
+    pub fn errors(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &(dyn StdError + Send + Sync + 'static)> {
         self.0.errors()
     }
 

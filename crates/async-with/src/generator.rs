@@ -3,8 +3,8 @@
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::marker::PhantomData;
-use std::pin::{Pin, pin};
 use std::ops::Deref;
+use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
@@ -123,7 +123,9 @@ where
         // Enter: run the closure up to its yield.
         let entered = poll_fn(|cx| match generator.as_mut().poll(cx) {
             Poll::Ready(returned) => Poll::Ready(Err(returned)),
-            Poll::Pending => slot.take_yielded().map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
+            Poll::Pending => slot
+                .take_yielded()
+                .map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
         })
         .await;
         let mut resource = match entered {
@@ -290,7 +292,9 @@ impl<R> Slot<R> {
     }
 
     fn lock(&self) -> MutexGuard<'_, SlotState<R>> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn offer(&self, resource: R) {

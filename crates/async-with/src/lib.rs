@@ -126,11 +126,13 @@ pub use helpers::defer::{Defer, defer};
 pub use helpers::null::{Null, nullcontext};
 pub use helpers::suppress::{Suppress, suppress, suppress_if};
 pub use helpers::timer::{Stopwatch, Timer, timer};
+pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use runtime::{CleanupJob, Runtime};
-pub use stack::{Entry, ExitStack, Flavor, Local, LocalExitStack, PendingExits, Sendable, StackPolicy};
+pub use stack::{
+    Entry, ExitStack, Flavor, Local, LocalExitStack, PendingExits, Sendable, StackPolicy,
+};
 pub use task_group::{Spawn, TaskDropped, TaskGroup, TaskHandle, task_group};
 pub use timeout::{ExitTimedOut, ExitTimeout, exit_timeout};
-pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use with::{With, with, with_runtime};
 
 // The README's examples run as doctests of this crate.

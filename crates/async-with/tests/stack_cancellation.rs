@@ -308,5 +308,9 @@ fn a_cancel_scope_stops_a_stack_body_and_its_exits_run_inline_told_why() {
         strings(&["exit B: failed(cancelled)", "exit A: failed(cancelled)"])
     );
     assert_eq!(events.drops(), ["B", "A"]);
-    assert_eq!(diagnostics::skipped_exits(), before, "nothing skipped: exits ran inline");
+    assert_eq!(
+        diagnostics::skipped_exits(),
+        before,
+        "nothing skipped: exits ran inline"
+    );
 }

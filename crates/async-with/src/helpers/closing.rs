@@ -124,7 +124,9 @@ impl<T: AsyncClose> AsyncContext for Closing<T> {
     type Resource = T;
 
     async fn enter(&mut self) -> Result<T, Error> {
-        self.value.take().ok_or_else(|| Error::msg("closing context entered twice"))
+        self.value
+            .take()
+            .ok_or_else(|| Error::msg("closing context entered twice"))
     }
 
     async fn exit(self, value: T, _outcome: Outcome) -> Result<Exit, Error> {

@@ -37,7 +37,9 @@ impl<T> AsyncContext for Null<T> {
     type Resource = T;
 
     async fn enter(&mut self) -> Result<T, Error> {
-        self.value.take().ok_or_else(|| Error::msg("nullcontext entered twice"))
+        self.value
+            .take()
+            .ok_or_else(|| Error::msg("nullcontext entered twice"))
     }
 
     async fn exit(self, _value: T, _outcome: Outcome) -> Result<Exit, Error> {
