@@ -11,7 +11,7 @@
 //! - `exit-stack`: the same dynamic stack through `ExitStack`.
 //!
 //! Depths 16 and 64 of generator-style nesting, and depth 64 of the others,
-//! take minutes of LLVM time to compile (one fully inlined state machine per
+//! take most of the LLVM time of this crate (one fully inlined state machine per
 //! depth); the `quick` feature leaves them out so `cargo xtask bench --quick`
 //! stays quick.
 //!
