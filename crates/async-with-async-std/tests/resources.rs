@@ -6,8 +6,6 @@
 //! `/dev/full`.
 #![cfg(target_os = "linux")]
 
-mod common_resources;
-
 use std::future::Future;
 use std::io::ErrorKind;
 use std::os::unix::process::ExitStatusExt;
@@ -22,7 +20,7 @@ use async_std::sync::Mutex;
 use async_with::{Error, with};
 use async_with_async_std::sync::Semaphore;
 use async_with_async_std::{fs, net, process, sync};
-use common_resources::{
+use async_with_testkit::resources::{
     Peer, eventually_not_running, poll_once_then_drop, process_exists, process_running,
     refused_addr,
 };

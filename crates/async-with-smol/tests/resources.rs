@@ -6,8 +6,6 @@
 //! `/dev/full`.
 #![cfg(target_os = "linux")]
 
-mod common_resources;
-
 use std::future::Future;
 use std::io::{ErrorKind, Read};
 use std::os::fd::AsFd;
@@ -19,7 +17,7 @@ use std::time::Duration;
 
 use async_with::{Error, with};
 use async_with_smol::{fs, net, process, sync};
-use common_resources::{
+use async_with_testkit::resources::{
     Peer, eventually_not_running, poll_once_then_drop, process_exists, process_running,
     refused_addr,
 };

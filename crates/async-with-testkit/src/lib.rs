@@ -49,6 +49,7 @@
 mod harness;
 pub mod model;
 mod probe;
+pub mod resources;
 pub mod suite;
 mod suspend;
 

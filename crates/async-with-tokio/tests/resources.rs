@@ -6,8 +6,6 @@
 //! `/dev/full`.
 #![cfg(target_os = "linux")]
 
-mod common_resources;
-
 use std::future::Future;
 use std::io::{ErrorKind, Read};
 use std::os::fd::AsFd;
@@ -18,11 +16,11 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use async_with::{Error, with};
-use async_with_tokio::{fs, net, process, sync};
-use common_resources::{
+use async_with_testkit::resources::{
     Peer, eventually_not_running, poll_once_then_drop, process_exists, process_running,
     refused_addr,
 };
+use async_with_tokio::{fs, net, process, sync};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio::sync::{Mutex, Semaphore};

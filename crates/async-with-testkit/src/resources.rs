@@ -1,8 +1,6 @@
 //! Runtime-free helpers for the resource tests: a TCP peer that records
 //! end-of-file, process checks by pid, and a manual poll for cancellation.
-//! The same file is in every adapter crate's `tests/common_resources/`.
-
-#![allow(dead_code)] // each test file uses a subset
+//! Every adapter's `tests/resources.rs` uses them.
 
 use std::future::Future;
 use std::io::{self, Read, Write};
@@ -15,23 +13,26 @@ use std::time::Duration;
 
 /// What the peer observed on the one connection it accepted.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct PeerReport {
+pub struct PeerReport {
     /// Every byte read before end-of-file (or before giving up).
-    pub(crate) received: Vec<u8>,
+    pub received: Vec<u8>,
     /// Whether the peer read end-of-file (rather than timing out waiting).
-    pub(crate) saw_eof: bool,
+    pub saw_eof: bool,
 }
 
 /// A TCP peer on 127.0.0.1: accepts one connection, reads until end-of-file
 /// (giving up after 10 s so a missing shutdown fails the test instead of
 /// hanging it), then replies `bye` on the same connection.
-pub(crate) struct Peer {
-    pub(crate) addr: SocketAddr,
+#[derive(Debug)]
+pub struct Peer {
+    /// Where the peer listens.
+    pub addr: SocketAddr,
     thread: JoinHandle<io::Result<PeerReport>>,
 }
 
 impl Peer {
-    pub(crate) fn start() -> Peer {
+    /// Starts the peer on its own thread, listening on 127.0.0.1:0.
+    pub fn start() -> Peer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let thread = std::thread::spawn(move || {
@@ -58,24 +59,24 @@ impl Peer {
     }
 
     /// Waits for the peer to finish and returns what it saw.
-    pub(crate) fn report(self) -> PeerReport {
+    pub fn report(self) -> PeerReport {
         self.thread.join().expect("peer thread").expect("peer i/o")
     }
 }
 
 /// An address nothing listens on: connecting to it is refused.
-pub(crate) fn refused_addr() -> SocketAddr {
+pub fn refused_addr() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr")
 }
 
 /// Whether a process with this pid exists at all (a zombie still does).
-pub(crate) fn process_exists(pid: u32) -> bool {
+pub fn process_exists(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Whether the process is alive and not a zombie.
-pub(crate) fn process_running(pid: u32) -> bool {
+pub fn process_running(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         // "pid (comm) S ...": the state follows the last ')'.
         Ok(stat) => stat
@@ -87,7 +88,7 @@ pub(crate) fn process_running(pid: u32) -> bool {
 
 /// Waits (up to 10 s) for a killed process to stop running: a signal is
 /// delivered asynchronously, so `kill` returns before the process is dead.
-pub(crate) fn eventually_not_running(pid: u32) -> bool {
+pub fn eventually_not_running(pid: u32) -> bool {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while process_running(pid) {
         if std::time::Instant::now() > deadline {
@@ -100,7 +101,7 @@ pub(crate) fn eventually_not_running(pid: u32) -> bool {
 
 /// Polls `future` once and drops it: a scope cancelled at its first await
 /// point that is still pending.
-pub(crate) fn poll_once_then_drop<F: Future>(future: F) {
+pub fn poll_once_then_drop<F: Future>(future: F) {
     let mut future = pin!(future);
     let polled = future
         .as_mut()
