@@ -1,244 +1,31 @@
-//! Mutex and semaphore guards as contexts: acquired on enter, released on
-//! exit, Python's `async with lock:` and `async with semaphore:`.
+//! Mutex and semaphore guards as contexts: the lock is taken on enter and
+//! released on exit, whatever the block did.
 //!
-//! The mutex is async-std's own ([`async_std::sync::Mutex`], which is the
-//! `async-lock` crate's). async-std has no semaphore, so the semaphore here
-//! is [`async_lock::Semaphore`] from that same crate; both work on any
-//! executor. Each comes in two forms:
+//! async-std's `Mutex` ([`async_std::sync::Mutex`]) is the `async-lock`
+//! crate's, the same type smol uses, so these are the contexts of
+//! [`async_with_smol::sync`], re-exported: `lock`/`lock_arc` for a mutex,
+//! `acquire`/`acquire_arc` for a semaphore (the `_arc` forms are `'static`,
+//! so this crate's [`with`](crate::with) runs their exit on async-std after
+//! cancellation). async-std has no semaphore; [`Semaphore`] is
+//! `async-lock`'s, re-exported here.
 //!
-//! - **owned** ([`lock_arc`], [`acquire_arc`]): takes an `Arc<Mutex<T>>` /
-//!   `Arc<Semaphore>`. The context and its guard are `'static`, so this
-//!   crate's [`with`](crate::with) accepts them and runs the exit on async-std
-//!   even after the scope's future was dropped, and they move into spawned
-//!   tasks. Prefer these.
-//! - **borrowed** ([`lock`], [`acquire`]): takes `&Mutex<T>` /
-//!   `&Semaphore`, for a lock that outlives the scope on the stack. Not
-//!   `'static`: use them with the core's `async_with::with` (or
-//!   `.with(body)`).
+//! # Examples
 //!
-//! Whatever the block's outcome (success, error, panic, cancellation), the
-//! guard is released when the scope ends: by the exit, or by the guard's own
-//! `Drop` when the scope is dropped mid-way with no runtime to run the exit. A
-//! guard's release cannot fail, so these exits never add an error and never
-//! suppress one.
+//! ```
+//! use std::sync::Arc;
+//! use async_std::sync::Mutex;
+//! use async_with_async_std::with;
+//!
+//! # async_std::task::block_on(async {
+//! let log = Arc::new(Mutex::new(Vec::new()));
+//! with(async_with_async_std::sync::lock_arc(log.clone()), async |log| {
+//!     log.push("held across the block");
+//!     Ok(())
+//! })
+//! .await?;
+//! assert!(log.try_lock().is_some(), "released on exit");
+//! # Ok::<(), async_with_async_std::Error>(()) }).unwrap();
+//! ```
 
-use std::sync::Arc;
-
-use async_std::sync::{Mutex, MutexGuard, MutexGuardArc};
-use async_with::{AsyncContext, Error, Exit, Outcome};
-
-/// The semaphore async-std lacks, from `async-lock` (where async-std's own
-/// `Mutex` comes from), re-exported so no extra dependency is needed.
 pub use async_lock::{Semaphore, SemaphoreGuard, SemaphoreGuardArc};
-
-/// A context that locks `mutex`; the block gets the [`MutexGuardArc`] (it
-/// dereferences to `T`), the exit unlocks.
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::Arc;
-/// use async_with_async_std::with;
-/// use async_std::sync::Mutex;
-///
-/// # async_std::task::block_on(async {
-/// let log = Arc::new(Mutex::new(Vec::new()));
-/// with(async_with_async_std::sync::lock_arc(log.clone()), async |log| {
-///     log.push("entered");
-///     Ok(())
-/// })
-/// .await?;
-/// assert_eq!(*log.try_lock().unwrap(), ["entered"]); // unlocked again
-/// # Ok::<(), async_with::Error>(()) })?;
-/// # Ok::<(), async_with::BoxError>(())
-/// ```
-#[doc(alias = "lock_owned")]
-pub fn lock_arc<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockArc<T> {
-    LockArc { mutex }
-}
-
-/// A context that locks a borrowed `mutex`; the block gets the
-/// [`MutexGuard`], the exit unlocks.
-///
-/// # Examples
-///
-/// ```
-/// use async_with::with;
-/// use async_std::sync::Mutex;
-///
-/// # async_std::task::block_on(async {
-/// let counter = Mutex::new(0);
-/// with(async_with_async_std::sync::lock(&counter), async |counter| {
-///     **counter += 1;
-///     Ok(())
-/// })
-/// .await?;
-/// assert_eq!(*counter.try_lock().unwrap(), 1);
-/// # Ok::<(), async_with::Error>(()) })?;
-/// # Ok::<(), async_with::BoxError>(())
-/// ```
-pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
-    Lock { mutex }
-}
-
-/// A context that takes a permit from `semaphore`; the block gets the
-/// [`SemaphoreGuardArc`], the exit gives the permit back.
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::Arc;
-/// use async_with_async_std::with;
-/// use async_with_async_std::sync::Semaphore;
-///
-/// # async_std::task::block_on(async {
-/// let slots = Arc::new(Semaphore::new(1));
-/// with(async_with_async_std::sync::acquire_arc(slots.clone()), async |_permit| {
-///     assert!(slots.try_acquire().is_none()); // taken
-///     Ok(())
-/// })
-/// .await?;
-/// assert!(slots.try_acquire().is_some()); // given back
-/// # Ok::<(), async_with::Error>(()) })?;
-/// # Ok::<(), async_with::BoxError>(())
-/// ```
-#[doc(alias = "acquire_owned")]
-#[doc(alias = "BoundedSemaphore")]
-pub fn acquire_arc(semaphore: Arc<Semaphore>) -> AcquireArc {
-    AcquireArc { semaphore }
-}
-
-/// A context that takes a permit from a borrowed `semaphore`; the block gets
-/// the [`SemaphoreGuard`], the exit gives the permit back.
-///
-/// # Examples
-///
-/// ```
-/// use async_with::with;
-/// use async_with_async_std::sync::Semaphore;
-///
-/// # async_std::task::block_on(async {
-/// let slots = Semaphore::new(1);
-/// with(async_with_async_std::sync::acquire(&slots), async |_permit| {
-///     assert!(slots.try_acquire().is_none());
-///     Ok(())
-/// })
-/// .await?;
-/// assert!(slots.try_acquire().is_some());
-/// # Ok::<(), async_with::Error>(()) })?;
-/// # Ok::<(), async_with::BoxError>(())
-/// ```
-pub fn acquire(semaphore: &Semaphore) -> Acquire<'_> {
-    Acquire { semaphore }
-}
-
-/// The context [`lock_arc`] returns.
-///
-/// # Examples
-///
-/// ```
-/// let ctx = async_with_async_std::sync::lock_arc(std::sync::Arc::new(async_std::sync::Mutex::new(())));
-/// # drop(ctx);
-/// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct LockArc<T: ?Sized> {
-    mutex: Arc<Mutex<T>>,
-}
-
-impl<T: ?Sized> AsyncContext for LockArc<T> {
-    type Resource = MutexGuardArc<T>;
-
-    async fn enter(&mut self) -> Result<MutexGuardArc<T>, Error> {
-        Ok(self.mutex.lock_arc().await)
-    }
-
-    async fn exit(self, guard: MutexGuardArc<T>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(guard);
-        Ok(Exit::Propagate)
-    }
-}
-
-/// The context [`lock`] returns.
-///
-/// # Examples
-///
-/// ```
-/// let mutex = async_std::sync::Mutex::new(0);
-/// let ctx = async_with_async_std::sync::lock(&mutex);
-/// # drop(ctx);
-/// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Lock<'a, T: ?Sized> {
-    mutex: &'a Mutex<T>,
-}
-
-impl<'a, T: ?Sized> AsyncContext for Lock<'a, T> {
-    type Resource = MutexGuard<'a, T>;
-
-    async fn enter(&mut self) -> Result<MutexGuard<'a, T>, Error> {
-        Ok(self.mutex.lock().await)
-    }
-
-    async fn exit(self, guard: MutexGuard<'a, T>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(guard);
-        Ok(Exit::Propagate)
-    }
-}
-
-/// The context [`acquire_arc`] returns.
-///
-/// # Examples
-///
-/// ```
-/// let slots = std::sync::Arc::new(async_with_async_std::sync::Semaphore::new(4));
-/// let ctx = async_with_async_std::sync::acquire_arc(slots);
-/// # drop(ctx);
-/// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct AcquireArc {
-    semaphore: Arc<Semaphore>,
-}
-
-impl AsyncContext for AcquireArc {
-    type Resource = SemaphoreGuardArc;
-
-    async fn enter(&mut self) -> Result<SemaphoreGuardArc, Error> {
-        Ok(self.semaphore.acquire_arc().await)
-    }
-
-    async fn exit(self, permit: SemaphoreGuardArc, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(permit);
-        Ok(Exit::Propagate)
-    }
-}
-
-/// The context [`acquire`] returns.
-///
-/// # Examples
-///
-/// ```
-/// let slots = async_with_async_std::sync::Semaphore::new(4);
-/// let ctx = async_with_async_std::sync::acquire(&slots);
-/// # drop(ctx);
-/// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Acquire<'a> {
-    semaphore: &'a Semaphore,
-}
-
-impl<'a> AsyncContext for Acquire<'a> {
-    type Resource = SemaphoreGuard<'a>;
-
-    async fn enter(&mut self) -> Result<SemaphoreGuard<'a>, Error> {
-        Ok(self.semaphore.acquire().await)
-    }
-
-    async fn exit(self, permit: SemaphoreGuard<'a>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(permit);
-        Ok(Exit::Propagate)
-    }
-}
+pub use async_with_smol::sync::*;
