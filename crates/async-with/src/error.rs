@@ -49,7 +49,16 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// the blanket `From` above, as it does for `anyhow::Error`); convert it with
 /// `Box::<dyn std::error::Error + Send + Sync>::from(error)` where a standard
 /// error is needed.
-pub struct Error {
+///
+/// # Size
+///
+/// `Error` is one pointer wide, so `Result<T, Error>` is as small as `T`
+/// plus a tag and is passed up through nested scopes in registers: the
+/// success path of every scope pays for the size of its error type.
+pub struct Error(Box<Errors>);
+
+/// What an [`Error`] points to.
+struct Errors {
     newest: BoxError,
     /// Oldest first.
     earlier: Vec<BoxError>,
@@ -81,10 +90,10 @@ impl Error {
     /// assert!(error.is::<std::fmt::Error>());
     /// ```
     pub fn from_boxed(error: BoxError) -> Self {
-        Self {
+        Self(Box::new(Errors {
             newest: error,
             earlier: Vec::new(),
-        }
+        }))
     }
 
     /// An error made of a message alone, for cleanup code with nothing more
@@ -113,7 +122,7 @@ impl Error {
     /// assert_eq!(error.newest().to_string(), "rollback failed");
     /// ```
     pub fn newest(&self) -> &(dyn StdError + Send + Sync + 'static) {
-        &*self.newest
+        &*self.0.newest
     }
 
     /// Every error, oldest first; the last is [`newest`](Error::newest).
@@ -130,9 +139,10 @@ impl Error {
     pub fn errors(
         &self,
     ) -> impl DoubleEndedIterator<Item = &(dyn StdError + Send + Sync + 'static)> {
-        self.earlier
+        self.0
+            .earlier
             .iter()
-            .chain(std::iter::once(&self.newest))
+            .chain(std::iter::once(&self.0.newest))
             .map(|boxed| &**boxed)
     }
 
@@ -148,9 +158,12 @@ impl Error {
     /// assert_eq!(all[0].to_string(), "first");
     /// ```
     pub fn into_errors(self) -> Vec<BoxError> {
-        let mut all = self.earlier;
-        all.push(self.newest);
-        all
+        let Errors {
+            newest,
+            mut earlier,
+        } = *self.0;
+        earlier.push(newest);
+        earlier
     }
 
     /// How many errors this holds (at least one).
@@ -165,7 +178,7 @@ impl Error {
     /// ```
     #[allow(clippy::len_without_is_empty)] // never empty
     pub fn len(&self) -> usize {
-        self.earlier.len() + 1
+        self.0.earlier.len() + 1
     }
 
     /// Records `newer` as having happened after every error already held.
@@ -181,11 +194,12 @@ impl Error {
     /// assert_eq!(error.to_string(), "exit failed (after 1 earlier error)");
     /// ```
     pub fn push(&mut self, newer: Error) {
-        let Error { newest, earlier } = newer;
-        let previous = std::mem::replace(&mut self.newest, newest);
-        self.earlier.reserve(earlier.len() + 1);
-        self.earlier.push(previous);
-        self.earlier.extend(earlier);
+        let Errors { newest, earlier } = *newer.0;
+        let this = &mut *self.0;
+        let previous = std::mem::replace(&mut this.newest, newest);
+        this.earlier.reserve(earlier.len() + 1);
+        this.earlier.push(previous);
+        this.earlier.extend(earlier);
     }
 
     /// Whether the newest error is an `E`.
@@ -198,7 +212,7 @@ impl Error {
     /// assert!(!error.is::<std::io::Error>());
     /// ```
     pub fn is<E: StdError + 'static>(&self) -> bool {
-        self.newest.is::<E>()
+        self.0.newest.is::<E>()
     }
 
     /// The newest error as an `E`, if it is one.
@@ -211,7 +225,7 @@ impl Error {
     /// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
     /// ```
     pub fn downcast_ref<E: StdError + 'static>(&self) -> Option<&E> {
-        self.newest.downcast_ref()
+        self.0.newest.downcast_ref()
     }
 
     /// The newest error as a mutable `E`, if it is one.
@@ -223,7 +237,7 @@ impl Error {
     /// assert!(error.downcast_mut::<std::fmt::Error>().is_some());
     /// ```
     pub fn downcast_mut<E: StdError + 'static>(&mut self) -> Option<&mut E> {
-        self.newest.downcast_mut()
+        self.0.newest.downcast_mut()
     }
 
     /// The error as the user's own `E`, by value.
@@ -243,10 +257,10 @@ impl Error {
     /// assert!(two.downcast::<std::fmt::Error>().is_err());
     /// ```
     pub fn downcast<E: StdError + 'static>(self) -> Result<E, Self> {
-        if !self.earlier.is_empty() || !self.newest.is::<E>() {
+        if !self.0.earlier.is_empty() || !self.0.newest.is::<E>() {
             return Err(self);
         }
-        match self.newest.downcast::<E>() {
+        match self.0.newest.downcast::<E>() {
             Ok(original) => Ok(*original),
             Err(newest) => Err(Self::from_boxed(newest)),
         }
@@ -266,8 +280,8 @@ impl From<Error> for BoxError {
     /// A lone error comes back as the user's original box; an aggregate
     /// becomes an [`ErrorList`] whose `source()` is the newest error.
     fn from(error: Error) -> Self {
-        if error.earlier.is_empty() {
-            error.newest
+        if error.0.earlier.is_empty() {
+            error.0.newest
         } else {
             Box::new(ErrorList(error))
         }
@@ -349,8 +363,8 @@ impl fmt::Display for Error {
     /// every error, oldest first, each with its `source()` chain.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !f.alternate() {
-            write!(f, "{}", self.newest)?;
-            return match self.earlier.len() {
+            write!(f, "{}", self.0.newest)?;
+            return match self.0.earlier.len() {
                 0 => Ok(()),
                 1 => f.write_str(" (after 1 earlier error)"),
                 n => write!(f, " (after {n} earlier errors)"),
@@ -377,12 +391,12 @@ impl fmt::Display for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.earlier.is_empty() {
-            return fmt::Debug::fmt(&self.newest, f);
+        if self.0.earlier.is_empty() {
+            return fmt::Debug::fmt(&self.0.newest, f);
         }
         f.debug_struct("Error")
-            .field("newest", &self.newest)
-            .field("earlier", &self.earlier)
+            .field("newest", &self.0.newest)
+            .field("earlier", &self.0.earlier)
             .finish()
     }
 }

@@ -410,3 +410,15 @@ fn an_error_an_exit_kept_a_handle_to_is_not_lost() {
     let outcome = kept.lock().unwrap().take().unwrap();
     assert!(outcome.error().unwrap().is::<BodyError>());
 }
+
+#[test]
+fn an_error_is_one_pointer_so_results_stay_in_registers() {
+    use std::mem::size_of;
+    assert_eq!(size_of::<Error>(), size_of::<usize>());
+    assert_eq!(size_of::<Result<(), Error>>(), size_of::<usize>());
+    assert_eq!(size_of::<Result<u64, Error>>(), 2 * size_of::<usize>());
+    assert_eq!(
+        size_of::<Result<async_with::Exit, Error>>(),
+        2 * size_of::<usize>()
+    );
+}
