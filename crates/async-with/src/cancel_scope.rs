@@ -288,25 +288,16 @@ pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub(crate) struct Shielded<F> {
         #[pin]
-        exit: F,
+        exit: Unstoppable<F>,
     }
 }
 
 impl<F> Shielded<F> {
     pub(crate) fn new(exit: F) -> Self {
-        Self { exit }
+        Self {
+            exit: Unstoppable::new(exit),
+        }
     }
-}
-
-/// Polls an exit with the current scopes hidden.
-#[cold]
-#[inline(never)]
-fn poll_shielded<F: Future>(
-    exit: Pin<&mut F>,
-    cx: &mut Context<'_>,
-) -> std::thread::Result<Poll<F::Output>> {
-    let _shield = Shield::raise();
-    panic::catch_unwind(AssertUnwindSafe(|| exit.poll(cx)))
 }
 
 impl<F: Future> Future for Shielded<F> {
@@ -315,20 +306,58 @@ impl<F: Future> Future for Shielded<F> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let exit = self.project().exit;
-        // While no scope is cancelled anywhere there is nothing to hide.
-        let polled = if CANCELLED_SCOPES.load(Ordering::Relaxed) != 0 {
-            poll_shielded(exit, cx)
-        } else {
-            panic::catch_unwind(AssertUnwindSafe(|| exit.poll(cx)))
-        };
-        match polled {
+        match panic::catch_unwind(AssertUnwindSafe(|| exit.poll(cx))) {
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Ok(Poll::Pending) => {
-                hold();
-                Poll::Pending
-            }
+            Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => Poll::Ready(Err(payload)),
         }
+    }
+}
+
+pin_project! {
+    /// A scope's exit, not stopped by cancel scopes and holding their
+    /// cancellation back while it is suspended; a panic in it goes up as it
+    /// is. For the exit of a scope whose body succeeded: there is no pending
+    /// error or panic for the exit's panic to be weighed against, so the
+    /// exit's own panic is the scope's outcome, and catching it only to
+    /// resume it would cost a call boundary on the hot path.
+    #[must_use = "futures do nothing unless polled"]
+    pub(crate) struct Unstoppable<F> {
+        #[pin]
+        exit: F,
+    }
+}
+
+impl<F> Unstoppable<F> {
+    pub(crate) fn new(exit: F) -> Self {
+        Self { exit }
+    }
+}
+
+/// Polls an exit with the current scopes hidden.
+#[cold]
+#[inline(never)]
+fn poll_hidden<F: Future>(exit: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    let _shield = Shield::raise();
+    exit.poll(cx)
+}
+
+impl<F: Future> Future for Unstoppable<F> {
+    type Output = F::Output;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let exit = self.project().exit;
+        // While no scope is cancelled anywhere there is nothing to hide.
+        let polled = if CANCELLED_SCOPES.load(Ordering::Relaxed) != 0 {
+            poll_hidden(exit, cx)
+        } else {
+            exit.poll(cx)
+        };
+        if polled.is_pending() {
+            hold();
+        }
+        polled
     }
 }
 

@@ -2,9 +2,9 @@
 
 use std::future::Future;
 
-use crate::cancel_scope::{Cancellable, Shielded};
-use crate::unwind::Unwind;
-use crate::{AsyncContext, CancelPolicy, Error, NoRuntime};
+use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
+use crate::unwind::{Ended, Unwind};
+use crate::{AsyncContext, CancelPolicy, Error, NoRuntime, Outcome};
 
 /// Anything [`with`] can run a block in: every [`AsyncContext`], and
 /// generator-style contexts made by [`context`](crate::context).
@@ -129,11 +129,32 @@ where
     let ended = Cancellable::new(body(entered.resource())).await;
     let (context, resource) = entered.disarm();
 
+    match ended {
+        // The common case: no bookkeeping, and the exit's panic, if any,
+        // needs no catching (nothing is pending for it to be weighed
+        // against). Everything else is out of line.
+        Ok(Ok(value)) => {
+            // Suppressing no error is propagating: either answer keeps the value.
+            let _exit = Unstoppable::new(context.exit(resource, Outcome::Success)).await?;
+            Ok(value)
+        }
+        ended => {
+            let mut unwind = unwound(ended);
+            let exited = Shielded::new(context.exit(resource, unwind.outcome())).await;
+            unwind.record_exit(exited);
+            unwind.finish(None)
+        }
+    }
+}
+
+/// Starts the bookkeeping of a body that failed or panicked.
+#[cold]
+#[inline(never)]
+fn unwound<T>(ended: Ended<T>) -> Unwind {
     let mut unwind = Unwind::default();
     let value = unwind.record_body(ended);
-    let exited = Shielded::new(context.exit(resource, unwind.outcome())).await;
-    unwind.record_exit(exited);
-    unwind.finish(value)
+    debug_assert!(value.is_none(), "only a failed body is unwound");
+    unwind
 }
 
 /// An entered context whose exit has not started yet.
