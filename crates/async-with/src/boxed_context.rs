@@ -3,12 +3,11 @@
 //! runtimes that run a cancelled exit.
 
 use std::fmt;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
 
-use crate::generator::Slot;
+use crate::generator::{Slot, run_to_yield};
 use crate::{AsyncContext, Error, Exit, IntoExit, MisuseError, Outcome, SendAsyncContext, Yield};
 
 type Generator = Pin<Box<dyn Future<Output = Result<Exit, Error>> + Send>>;
@@ -114,25 +113,9 @@ impl<R: 'static> AsyncContext for BoxedContext<R> {
         let slot = Arc::new(Slot::new());
         let mut generator = start(Yield::shared(Arc::clone(&slot)));
         // Run the closure up to its yield.
-        let entered = poll_fn(|cx| match generator.as_mut().poll(cx) {
-            Poll::Ready(returned) => Poll::Ready(Err(returned)),
-            Poll::Pending => slot
-                .take_yielded()
-                .map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
-        })
-        .await;
-        match entered {
-            Ok(resource) => {
-                self.state = State::Entered { slot, generator };
-                Ok(resource)
-            }
-            Err(Err(error)) => Err(error),
-            Err(Ok(_)) => Err(match slot.take_yielded() {
-                Some(_) => MisuseError::AbandonedYield,
-                None => MisuseError::NoYield,
-            }
-            .into()),
-        }
+        let resource = run_to_yield(generator.as_mut(), &slot).await?;
+        self.state = State::Entered { slot, generator };
+        Ok(resource)
     }
 
     async fn exit(self, resource: R, outcome: Outcome) -> Result<Exit, Error> {

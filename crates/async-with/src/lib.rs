@@ -76,8 +76,16 @@
 //!   (behind an `Arc` allocated only when an error exists) and taken back
 //!   after it.
 //! - **Yield by value.** A generator-style closure hands its resource to the
-//!   block and gets it back at the yield point, so the code stays safe Rust
-//!   and the block gets `&mut` access; yielding twice does not compile.
+//!   block and gets it back at the yield point, so the block gets `&mut`
+//!   access and nothing is borrowed across the two; yielding twice does not
+//!   compile. The handoff takes no lock: an atomic state says which side owns
+//!   the resource at each moment (`generator/slot.rs`).
+//! - **A success path with nothing on it.** A scope whose body returned a
+//!   value and whose exit propagated does no bookkeeping: the error and panic
+//!   records are built out of line when something failed, and the exit's own
+//!   panic is not caught (nothing is pending for it to be weighed against, so
+//!   it goes up as it is). [`Error`] is one pointer wide, so a scope's
+//!   `Result` goes back up through every nesting level in registers.
 //! - **A suppressed block's value** is `T::default()`; return `Option<V>`
 //!   from the body to tell it from a completed one.
 //!
@@ -87,7 +95,8 @@
 //! `futures_lite::future::block_on`. Runtime adapter crates
 //! (`async-with-tokio`, `async-with-smol`, `async-with-async-std`) bind it to
 //! a runtime.
-// `unsafe` is denied everywhere but `stack/arena.rs`, which documents why.
+// `unsafe` is denied everywhere but `stack/arena.rs` and `generator/slot.rs`,
+// which document why.
 #![deny(unsafe_code)]
 #![warn(
     missing_docs,

@@ -1,7 +1,8 @@
 //! Entries at stable addresses, so a stack entered through `&self` can lend
 //! `&mut` access to several resources at once (the typed-arena pattern).
 //!
-//! This is the crate's only `unsafe` code. The invariants it rests on:
+//! This module and `generator/slot.rs` hold the crate's only `unsafe` code.
+//! The invariants it rests on:
 //!
 //! 1. Every pointer in `entries` comes from `Box::into_raw` and is owned by
 //!    the arena alone; it is freed exactly once, by [`Arena::pop`] (which turns

@@ -5,12 +5,16 @@ use std::future::{Future, poll_fn};
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::{Pin, pin};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::cancel_scope::{Cancellable, Shielded};
+mod slot;
+
+pub(crate) use slot::Slot;
+
+use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
 use crate::diagnostics;
-use crate::unwind::Unwind;
+use crate::unwind::{Ended, Unwind};
 use crate::{Error, IntoExit, Outcome, With};
 
 /// Makes a context from one async closure, like Python's
@@ -121,40 +125,75 @@ where
         }));
 
         // Enter: run the closure up to its yield.
-        let entered = poll_fn(|cx| match generator.as_mut().poll(cx) {
-            Poll::Ready(returned) => Poll::Ready(Err(returned)),
-            Poll::Pending => slot
-                .take_yielded()
-                .map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
-        })
-        .await;
-        let mut resource = match entered {
-            Ok(resource) => resource,
-            Err(Err(error)) => return Err(error),
-            Err(Ok(_)) => {
-                let misuse = match slot.take_yielded() {
-                    Some(_) => MisuseError::AbandonedYield,
-                    None => MisuseError::NoYield,
-                };
-                return Err(misuse.into());
-            }
-        };
+        let mut resource = run_to_yield(generator.as_mut(), &slot).await?;
 
         let skipped = SkippedExitReport::armed();
         let ended = Cancellable::new(body(&mut resource)).await;
-        let mut unwind = Unwind::default();
-        let value = unwind.record_body(ended);
-        slot.resume(resource, unwind.outcome());
-        skipped.disarm();
-
-        // Exit: run the rest of the closure.
-        let exited = Shielded::new(generator).await;
-        if slot.take_unclaimed() {
-            unwind.record_error(MisuseError::AbandonedYield.into());
+        match ended {
+            // The common case, as in `with`: no bookkeeping, and a panic in
+            // the rest of the closure goes up as it is.
+            Ok(Ok(value)) => {
+                slot.resume(resource, Outcome::Success);
+                skipped.disarm();
+                // Exit: run the rest of the closure.
+                let returned = Unstoppable::new(generator).await;
+                let unclaimed = slot.take_unclaimed();
+                match returned {
+                    Ok(_) if !unclaimed => Ok(value),
+                    returned => finish(Unwind::default(), Some(value), unclaimed, Ok(returned)),
+                }
+            }
+            ended => {
+                let mut unwind = Unwind::default();
+                let value = unwind.record_body(ended);
+                slot.resume(resource, unwind.outcome());
+                skipped.disarm();
+                let exited = Shielded::new(generator).await;
+                let unclaimed = slot.take_unclaimed();
+                finish(unwind, value, unclaimed, exited)
+            }
         }
-        unwind.record_exit(exited.map(|returned| returned.map(IntoExit::into_exit)));
-        unwind.finish(value)
     }
+}
+
+/// Polls a generator-style closure until it yields, and takes the resource
+/// it yielded. A closure that returns first failed its enter (its error) or
+/// broke the protocol (a [`MisuseError`]).
+pub(crate) fn run_to_yield<'a, G, X, R>(
+    mut generator: Pin<&'a mut G>,
+    slot: &'a Slot<R>,
+) -> impl Future<Output = Result<R, Error>> + 'a
+where
+    G: Future<Output = Result<X, Error>> + ?Sized,
+{
+    poll_fn(move |cx| match generator.as_mut().poll(cx) {
+        Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+        Poll::Ready(Ok(_)) => Poll::Ready(Err(match slot.take_yielded() {
+            Some(_) => MisuseError::AbandonedYield,
+            None => MisuseError::NoYield,
+        }
+        .into())),
+        Poll::Pending => slot
+            .take_yielded()
+            .map_or(Poll::Pending, |resource| Poll::Ready(Ok(resource))),
+    })
+}
+
+/// Ends a generator-style scope whose block or closure did not simply
+/// succeed, or whose closure did not take its resource back.
+#[cold]
+#[inline(never)]
+fn finish<T: Default, X: IntoExit>(
+    mut unwind: Unwind,
+    value: Option<T>,
+    unclaimed: bool,
+    exited: Ended<X>,
+) -> Result<T, Error> {
+    if unclaimed {
+        unwind.record_error(MisuseError::AbandonedYield.into());
+    }
+    unwind.record_exit(exited.map(|returned| returned.map(IntoExit::into_exit)));
+    unwind.finish(value)
 }
 
 /// The handle a generator-style closure yields its resource through.
@@ -269,67 +308,6 @@ impl<R> Future for Resume<'_, R> {
             return Poll::Pending;
         }
         self.slot.claim().map_or(Poll::Pending, Poll::Ready)
-    }
-}
-
-/// Where the resource crosses between the closure and the block. A mutex
-/// keeps it `Sync`, so the scope future stays `Send`; it is never contended.
-pub(crate) struct Slot<R> {
-    state: Mutex<SlotState<R>>,
-}
-
-enum SlotState<R> {
-    Empty,
-    Yielded(R),
-    Resumed(R, Outcome),
-}
-
-impl<R> Slot<R> {
-    pub(crate) fn new() -> Self {
-        Self {
-            state: Mutex::new(SlotState::Empty),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, SlotState<R>> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn offer(&self, resource: R) {
-        *self.lock() = SlotState::Yielded(resource);
-    }
-
-    pub(crate) fn take_yielded(&self) -> Option<R> {
-        let mut state = self.lock();
-        match std::mem::replace(&mut *state, SlotState::Empty) {
-            SlotState::Yielded(resource) => Some(resource),
-            other => {
-                *state = other;
-                None
-            }
-        }
-    }
-
-    pub(crate) fn resume(&self, resource: R, outcome: Outcome) {
-        *self.lock() = SlotState::Resumed(resource, outcome);
-    }
-
-    fn claim(&self) -> Option<(R, Outcome)> {
-        let mut state = self.lock();
-        match std::mem::replace(&mut *state, SlotState::Empty) {
-            SlotState::Resumed(resource, outcome) => Some((resource, outcome)),
-            other => {
-                *state = other;
-                None
-            }
-        }
-    }
-
-    /// Drops a resource the closure never took back; says whether there was one.
-    pub(crate) fn take_unclaimed(&self) -> bool {
-        self.claim().is_some()
     }
 }
 
