@@ -16,7 +16,7 @@ pub use policy::{PendingExits, StackPolicy};
 
 use self::arena::Arena;
 use self::entry::EntryFor;
-use crate::cancel_scope::{Cancellable, Shielded};
+use crate::cancel_scope::{Cancellable, Unstoppable};
 use crate::unwind::Unwind;
 use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 
@@ -326,9 +326,13 @@ async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut Unwind) {
             continue;
         }
         // Exits are never stopped by a cancel scope, and hold it back from
-        // the scopes around them while suspended.
-        let ended = Shielded::new(poll_fn(|cx| entry.as_mut().poll_exit(cx))).await;
-        state.record_exit(ended.unwrap_or_else(Err));
+        // the scopes around them while suspended; `poll_exit` catches their
+        // panics itself.
+        let ended = Unstoppable::new(poll_fn(|cx| entry.as_mut().poll_exit(cx))).await;
+        // An exit that propagates changes nothing: the common case stays here.
+        if !matches!(ended, Ok(Ok(Exit::Propagate))) {
+            state.record_exit(ended);
+        }
     }
 }
 
