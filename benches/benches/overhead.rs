@@ -3,6 +3,8 @@
 //!
 //! Ids: `overhead/<runtime>/<construct>/<depth>`, constructs:
 //! - `hand-written`: enter, body, exit written out by hand (the limit);
+//! - `panic-safe-by-hand`: the same, each level catching the block's panic to
+//!   run its exit first (a reference: what the guarantee costs by hand);
 //! - `with`: nested `with` of an `AsyncContext`;
 //! - `generator`: nested `with` of generator-style `context(...)`;
 //! - `boxed-vec`: the hand-written dynamic stack (a `Vec` of boxed cleanup
@@ -44,6 +46,10 @@ impl Overhead<'_, '_> {
         self.group.bench_function(id("hand-written"), |b| {
             b.to_async(runtime)
                 .iter(move || Opaque::new(nest.hand_written(black_box(1))))
+        });
+        self.group.bench_function(id("panic-safe-by-hand"), |b| {
+            b.to_async(runtime)
+                .iter(move || Opaque::new(nest.hand_written_panic_safe(black_box(1))))
         });
         self.group.bench_function(id("with"), |b| {
             b.to_async(runtime)

@@ -7,8 +7,10 @@
 //! same shape and differ only in the construct.
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, resume_unwind};
 
 use async_with::{Error, Yield, context, with};
+use futures_lite::FutureExt;
 
 use crate::workload::{Tick, body_work, enter_work, exit_work};
 
@@ -22,6 +24,7 @@ use crate::workload::{Tick, body_work, enter_work, exit_work};
 /// assert_eq!(Depth16::DEPTH, 16); // deeper nestings need a `recursion_limit`
 /// # futures_lite::future::block_on(async {
 /// let by_hand = Depth4::default().hand_written(5).await?;
+/// assert_eq!(Depth4::default().hand_written_panic_safe(5).await?, by_hand);
 /// assert_eq!(Depth4::default().generator(5).await?, by_hand);
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
@@ -31,6 +34,12 @@ pub trait Nest: Default {
 
     /// Enter, body, exit written out by hand: the physical limit.
     fn hand_written(&self, seed: u64) -> impl Future<Output = Result<u64, Error>>;
+
+    /// [`hand_written`](Nest::hand_written) made panic-safe by hand: each
+    /// level catches a panic of the block, runs its exit, then resumes the
+    /// panic. The least code that keeps the guarantee cleanup is written
+    /// for; a reference, not the limit the targets use.
+    fn hand_written_panic_safe(&self, seed: u64) -> impl Future<Output = Result<u64, Error>>;
 
     /// Each level is a [`with`] of a [`Tick`] context.
     fn with(&self, seed: u64) -> impl Future<Output = Result<u64, Error>>;
@@ -56,6 +65,10 @@ impl Nest for Leaf {
     const DEPTH: usize = 0;
 
     async fn hand_written(&self, seed: u64) -> Result<u64, Error> {
+        Ok(body_work(seed))
+    }
+
+    async fn hand_written_panic_safe(&self, seed: u64) -> Result<u64, Error> {
         Ok(body_work(seed))
     }
 
@@ -87,6 +100,21 @@ impl<Inner: Nest> Nest for Level<Inner> {
         let value = self.0.hand_written(resource).await;
         exit_work(resource, value.is_ok()).await?;
         value
+    }
+
+    async fn hand_written_panic_safe(&self, seed: u64) -> Result<u64, Error> {
+        let resource = enter_work(seed).await?;
+        let block = AssertUnwindSafe(self.0.hand_written_panic_safe(resource));
+        match block.catch_unwind().await {
+            Ok(value) => {
+                exit_work(resource, value.is_ok()).await?;
+                value
+            }
+            Err(panic) => {
+                let _ = exit_work(resource, false).await;
+                resume_unwind(panic)
+            }
+        }
     }
 
     async fn with(&self, seed: u64) -> Result<u64, Error> {
