@@ -2,11 +2,12 @@
 //! shutdown on loopback, file create/write/sync/close, a task group of 100
 //! children, and the latency of cleanup spawned after a cancelled scope.
 //!
-//! Ids: `<group>/<runtime>/<construct>/<operations>`. Each group has its
-//! hand-written baseline (`hand-written`) here; the library side (the
-//! adapter crates' contexts under `with`, their task group, their
-//! cancellation policy) drops in as one more construct per group, measured on
-//! the same workload in the same run.
+//! Ids: `<group>/<runtime>/<construct>/<operations>`. Each group measures
+//! the hand-written code (`hand-written`) and the same workload through the
+//! runtime's adapter crate in the same run: its resource contexts under its
+//! `with` (`with`), its task group (`task-group`), and its cancellation
+//! policy running a dropped scope's exit (`with`). On plain `block_on` the
+//! contexts are smol's under the core `with`.
 //!
 //! Run: `cargo bench -p async-with-benches --bench resources`
 
@@ -14,9 +15,11 @@ use std::future::pending;
 use std::hint::black_box;
 use std::io::Read;
 use std::net::{Shutdown, SocketAddr, TcpListener};
+use std::ops::DerefMut;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
 
+use async_with::{AsyncContext, Error, Spawn, TaskHandle, defer};
 use async_with_benches::runtime::{Kind, Opaque};
 use async_with_benches::workload::exit_work;
 use async_with_benches::{BenchRuntime, ForEachRuntime, Runtimes};
@@ -36,37 +39,76 @@ fn id(runtime: impl BenchRuntime, construct: &str, operations: u64) -> Benchmark
     BenchmarkId::new(format!("{}/{construct}", runtime.name()), operations)
 }
 
-/// `mutex`: lock, bump the guarded counter, unlock.
+/// `mutex`: lock, bump the guarded counter, unlock. The library side locks
+/// through the adapter's borrowed-lock context under the core `with` (a
+/// borrowed guard is not `'static`, so no runtime could run its exit after
+/// a cancellation; the guard's own `Drop` unlocks).
 struct MutexGroup<'g, 'c> {
     group: &'g mut BenchmarkGroup<'c, WallTime>,
 }
 
 impl ForEachRuntime for MutexGroup<'_, '_> {
     fn run<R: BenchRuntime>(&mut self, runtime: R) {
-        let id = id(runtime, "hand-written", 1);
+        let by_hand = id(runtime, "hand-written", 1);
+        let with = id(runtime, "with", 1);
         match runtime.kind() {
             Kind::Tokio => {
                 let mutex = &tokio::sync::Mutex::new(0_u64);
-                self.group.bench_function(id, |b| {
+                self.group.bench_function(by_hand, |b| {
                     b.to_async(runtime)
                         .iter(move || async move { *mutex.lock().await += 1 })
+                });
+                self.group.bench_function(with, |b| {
+                    b.to_async(runtime)
+                        .iter(move || async_with::with(async_with_tokio::sync::lock(mutex), bump))
                 });
             }
             Kind::Smol | Kind::BlockOn => {
                 let mutex = &smol::lock::Mutex::new(0_u64);
-                self.group.bench_function(id, |b| {
+                self.group.bench_function(by_hand, |b| {
                     b.to_async(runtime)
                         .iter(move || async move { *mutex.lock().await += 1 })
+                });
+                self.group.bench_function(with, |b| {
+                    b.to_async(runtime)
+                        .iter(move || async_with::with(async_with_smol::sync::lock(mutex), bump))
                 });
             }
             Kind::AsyncStd => {
                 let mutex = &async_std::sync::Mutex::new(0_u64);
-                self.group.bench_function(id, |b| {
+                self.group.bench_function(by_hand, |b| {
                     b.to_async(runtime)
                         .iter(move || async move { *mutex.lock().await += 1 })
                 });
+                self.group.bench_function(with, |b| {
+                    b.to_async(runtime).iter(move || {
+                        async_with::with(async_with_async_std::sync::lock(mutex), bump)
+                    })
+                });
             }
         }
+    }
+}
+
+/// The body of the mutex bench under `with`: bump the guarded counter.
+async fn bump(counter: &mut impl DerefMut<Target = u64>) -> Result<(), Error> {
+    **counter += 1;
+    Ok(())
+}
+
+/// smol's contexts under smol's `with`, or under the core `with` on plain
+/// `block_on` (no executor there to run a cancelled exit on).
+async fn with_smol<C, B, T>(runtime: impl BenchRuntime, context: C, body: B) -> Result<T, Error>
+where
+    C: AsyncContext + Send + 'static,
+    C::Resource: Send + 'static,
+    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
+    T: Default,
+{
+    if runtime.kind() == Kind::BlockOn {
+        async_with::with(context, body).await
+    } else {
+        async_with_smol::with(context, body).await
     }
 }
 
@@ -93,33 +135,62 @@ struct TcpGroup<'g, 'c> {
 impl ForEachRuntime for TcpGroup<'_, '_> {
     fn run<R: BenchRuntime>(&mut self, runtime: R) {
         let server = self.server;
-        let id = id(runtime, "hand-written", 1);
-        self.group.bench_function(id, |b| {
-            b.to_async(runtime).iter(|| async move {
-                match runtime.kind() {
-                    Kind::Tokio => {
-                        use tokio::io::AsyncWriteExt;
-                        let mut stream = tokio::net::TcpStream::connect(server)
-                            .await
-                            .expect("connect");
-                        stream.shutdown().await.expect("shutdown");
+        self.group
+            .bench_function(id(runtime, "hand-written", 1), |b| {
+                b.to_async(runtime).iter(|| async move {
+                    match runtime.kind() {
+                        Kind::Tokio => {
+                            use tokio::io::AsyncWriteExt;
+                            let mut stream = tokio::net::TcpStream::connect(server)
+                                .await
+                                .expect("connect");
+                            stream.shutdown().await.expect("shutdown");
+                        }
+                        Kind::Smol | Kind::BlockOn => {
+                            let stream = smol::net::TcpStream::connect(server)
+                                .await
+                                .expect("connect");
+                            stream.shutdown(Shutdown::Write).expect("shutdown");
+                        }
+                        Kind::AsyncStd => {
+                            let stream = async_std::net::TcpStream::connect(server)
+                                .await
+                                .expect("connect");
+                            stream.shutdown(Shutdown::Write).expect("shutdown");
+                        }
                     }
-                    Kind::Smol | Kind::BlockOn => {
-                        let stream = smol::net::TcpStream::connect(server)
-                            .await
-                            .expect("connect");
-                        stream.shutdown(Shutdown::Write).expect("shutdown");
-                    }
-                    Kind::AsyncStd => {
-                        let stream = async_std::net::TcpStream::connect(server)
-                            .await
-                            .expect("connect");
-                        stream.shutdown(Shutdown::Write).expect("shutdown");
-                    }
-                }
+                })
             })
-        });
+            .bench_function(id(runtime, "with", 1), |b| {
+                // The adapter's connect context: its exit shuts the write
+                // half down, as the hand-written code does.
+                b.to_async(runtime).iter(|| async move {
+                    let connected = match runtime.kind() {
+                        Kind::Tokio => {
+                            async_with_tokio::with(async_with_tokio::net::connect(server), touch)
+                                .await
+                        }
+                        Kind::Smol | Kind::BlockOn => {
+                            with_smol(runtime, async_with_smol::net::connect(server), touch).await
+                        }
+                        Kind::AsyncStd => {
+                            async_with_async_std::with(
+                                async_with_async_std::net::connect(server),
+                                touch,
+                            )
+                            .await
+                        }
+                    };
+                    connected.expect("connect and shut down");
+                })
+            });
     }
+}
+
+/// A block that only borrows its resource.
+async fn touch<T>(resource: &mut T) -> Result<(), Error> {
+    black_box(resource);
+    Ok(())
 }
 
 /// `file`: create (truncate), write 64 bytes, sync to disk, close.
@@ -151,14 +222,46 @@ async fn write_file(kind: Kind, path: &Path) {
     }
 }
 
+/// The same file through the adapter's `create` context: the block writes,
+/// the exit flushes and syncs to disk.
+async fn write_file_with(runtime: impl BenchRuntime, path: &Path) {
+    let written = match runtime.kind() {
+        Kind::Tokio => {
+            use tokio::io::AsyncWriteExt;
+            async_with_tokio::with(async_with_tokio::fs::create(path), async |file| {
+                Ok(file.write_all(&PAYLOAD).await?)
+            })
+            .await
+        }
+        Kind::Smol | Kind::BlockOn => {
+            use smol::io::AsyncWriteExt;
+            with_smol(runtime, async_with_smol::fs::create(path), async |file| {
+                Ok(file.write_all(&PAYLOAD).await?)
+            })
+            .await
+        }
+        Kind::AsyncStd => {
+            use async_std::io::WriteExt;
+            async_with_async_std::with(async_with_async_std::fs::create(path), async |file| {
+                Ok(file.write_all(&PAYLOAD).await?)
+            })
+            .await
+        }
+    };
+    written.expect("create, write, sync");
+}
+
 impl ForEachRuntime for FileGroup<'_, '_> {
     fn run<R: BenchRuntime>(&mut self, runtime: R) {
         let path = &self.dir.join(format!("{}.bin", runtime.name()));
-        let id = id(runtime, "hand-written", 1);
-        self.group.bench_function(id, |b| {
-            b.to_async(runtime)
-                .iter(|| write_file(runtime.kind(), path))
-        });
+        self.group
+            .bench_function(id(runtime, "hand-written", 1), |b| {
+                b.to_async(runtime)
+                    .iter(|| write_file(runtime.kind(), path))
+            })
+            .bench_function(id(runtime, "with", 1), |b| {
+                b.to_async(runtime).iter(|| write_file_with(runtime, path))
+            });
     }
 }
 
@@ -179,16 +282,43 @@ async fn spawn_and_join<R: BenchRuntime>(runtime: R) -> u64 {
     sum
 }
 
+/// The same 100 children in the adapter's task group; their values are read
+/// back from their handles once the group has joined them.
+async fn task_group<R: BenchRuntime>(runtime: R) -> u64 {
+    async fn spawn_children<S: Spawn>(
+        group: &async_with::TaskGroup<S>,
+    ) -> Result<Vec<TaskHandle<u64>>, Error> {
+        Ok((0..CHILDREN)
+            .map(|child| group.spawn(async move { Ok(black_box(child)) }))
+            .collect())
+    }
+    let handles = match runtime.kind() {
+        Kind::Tokio => async_with_tokio::task_group(spawn_children).await,
+        Kind::Smol => async_with_smol::task_group(spawn_children).await,
+        Kind::AsyncStd => async_with_async_std::task_group(spawn_children).await,
+        Kind::BlockOn => unreachable!("no executor to spawn on"),
+    };
+    handles
+        .expect("every child ran")
+        .into_iter()
+        .filter_map(TaskHandle::into_value)
+        .sum()
+}
+
 impl ForEachRuntime for TaskGroup<'_, '_> {
     fn run<R: BenchRuntime>(&mut self, runtime: R) {
         if runtime.kind() == Kind::BlockOn {
             return; // nothing to spawn on
         }
-        let id = id(runtime, "hand-written", CHILDREN);
-        self.group.bench_function(id, |b| {
-            b.to_async(runtime)
-                .iter(|| Opaque::new(spawn_and_join(runtime)))
-        });
+        self.group
+            .bench_function(id(runtime, "hand-written", CHILDREN), |b| {
+                b.to_async(runtime)
+                    .iter(|| Opaque::new(spawn_and_join(runtime)))
+            })
+            .bench_function(id(runtime, "task-group", CHILDREN), |b| {
+                b.to_async(runtime)
+                    .iter(|| Opaque::new(task_group(runtime)))
+            });
     }
 }
 
@@ -235,16 +365,46 @@ struct CancelLatency<'g, 'c> {
     group: &'g mut BenchmarkGroup<'c, WallTime>,
 }
 
+/// The same cancelled scope through the adapter's `with`: its policy runs
+/// the exit, told the scope was cancelled, on the runtime.
+async fn cancelled_with_cleanup<R: BenchRuntime>(runtime: R) -> u64 {
+    let (done, cleaned) = smol::channel::bounded(1);
+    let resource = black_box(1);
+    let cleanup = defer(async move || {
+        let _ = exit_work(resource, false).await;
+        let _ = done.send(resource).await;
+        Ok(())
+    });
+    let block = async |_: &mut ()| pending::<Result<(), Error>>().await;
+    match runtime.kind() {
+        Kind::Tokio => {
+            let _ = poll_once(pin!(async_with_tokio::with(cleanup, block))).await;
+        }
+        Kind::Smol => {
+            let _ = poll_once(pin!(async_with_smol::with(cleanup, block))).await;
+        }
+        Kind::AsyncStd => {
+            let _ = poll_once(pin!(async_with_async_std::with(cleanup, block))).await;
+        }
+        Kind::BlockOn => unreachable!("no executor to run the cleanup on"),
+    } // cancelled here
+    cleaned.recv().await.expect("the cleanup ran")
+}
+
 impl ForEachRuntime for CancelLatency<'_, '_> {
     fn run<R: BenchRuntime>(&mut self, runtime: R) {
         if runtime.kind() == Kind::BlockOn {
             return; // nothing to spawn the cleanup on
         }
-        let id = id(runtime, "hand-written", 1);
-        self.group.bench_function(id, |b| {
-            b.to_async(runtime)
-                .iter(|| Opaque::new(cancelled_scope_cleanup(runtime)))
-        });
+        self.group
+            .bench_function(id(runtime, "hand-written", 1), |b| {
+                b.to_async(runtime)
+                    .iter(|| Opaque::new(cancelled_scope_cleanup(runtime)))
+            })
+            .bench_function(id(runtime, "with", 1), |b| {
+                b.to_async(runtime)
+                    .iter(|| Opaque::new(cancelled_with_cleanup(runtime)))
+            });
     }
 }
 
