@@ -334,12 +334,29 @@ impl<F> Unstoppable<F> {
     }
 }
 
-/// Polls an exit with the current scopes hidden.
+/// Runs `poll`, the poll of one or more exits, as [`Unstoppable`] polls
+/// its exit: with the current scopes hidden while any scope is cancelled,
+/// and holding their cancellation back if it returns `Pending`.
+#[inline(always)]
+pub(crate) fn poll_unstoppable<T>(poll: impl FnOnce() -> Poll<T>) -> Poll<T> {
+    // While no scope is cancelled anywhere there is nothing to hide.
+    let polled = if CANCELLED_SCOPES.load(Ordering::Relaxed) != 0 {
+        poll_hidden(poll)
+    } else {
+        poll()
+    };
+    if polled.is_pending() {
+        hold();
+    }
+    polled
+}
+
+/// Runs `poll` with the current scopes hidden.
 #[cold]
 #[inline(never)]
-fn poll_hidden<F: Future>(exit: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+fn poll_hidden<T>(poll: impl FnOnce() -> Poll<T>) -> Poll<T> {
     let _shield = Shield::raise();
-    exit.poll(cx)
+    poll()
 }
 
 impl<F: Future> Future for Unstoppable<F> {
@@ -348,16 +365,7 @@ impl<F: Future> Future for Unstoppable<F> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let exit = self.project().exit;
-        // While no scope is cancelled anywhere there is nothing to hide.
-        let polled = if CANCELLED_SCOPES.load(Ordering::Relaxed) != 0 {
-            poll_hidden(exit, cx)
-        } else {
-            exit.poll(cx)
-        };
-        if polled.is_pending() {
-            hold();
-        }
-        polled
+        poll_unstoppable(|| exit.poll(cx))
     }
 }
 

@@ -326,6 +326,78 @@ fn panics_in_body_exit_and_enter_run_every_exit_then_resume_the_original() {
 }
 
 #[test]
+fn an_exit_that_panics_as_it_is_made_counts_as_run_and_the_rest_still_exit() {
+    let events = Events::new();
+    let log = events.clone();
+    let payload = panic_payload(ExitStack::new().scope(async |stack| {
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        stack.push_exit(move |outcome: Outcome| {
+            log.push(format!("making the exit: {}", describe(&outcome)));
+            if true {
+                std::panic::panic_any(Boom("making the exit"));
+            }
+            std::future::ready(Ok(Exit::Propagate))
+        });
+        stack.enter(tracked(Spec::new("B"), &events)).await?;
+        Ok(())
+    }));
+    assert_eq!(
+        payload.downcast_ref::<Boom>(),
+        Some(&Boom("making the exit"))
+    );
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "exit B: success",
+            "making the exit: success",
+            "exit A: panicked",
+        ])
+    );
+    assert_eq!(events.drops(), ["B", "A"]);
+}
+
+#[test]
+fn a_pending_exit_after_a_panicking_one_resumes_where_it_was() {
+    // The panic is caught around the whole loop of exits: the exit after it
+    // must still be polled to completion, across its suspensions.
+    let events = Events::new();
+    let (payload, wakes) = run_counting(async {
+        futures_lite::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(ExitStack::new().scope(
+            async |stack| {
+                stack
+                    .enter(tracked(Spec::new("A").steps(3), &events))
+                    .await?;
+                stack
+                    .enter(tracked(Spec::new("B").exit(Act::Panic), &events))
+                    .await?;
+                stack
+                    .enter(tracked(Spec::new("C").steps(2), &events))
+                    .await?;
+                Ok(())
+            },
+        )))
+        .await
+    });
+    let payload = payload.expect_err("B's panic resumes");
+    assert_eq!(payload.downcast_ref::<Boom>(), Some(&Boom("B")));
+    assert!(wakes >= 5, "both suspending exits were woken: {wakes}");
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "enter C",
+            "exit C: success",
+            "exit B: success",
+            "exit A: panicked",
+        ])
+    );
+    assert_eq!(events.drops(), ["C", "B", "A"]);
+}
+
+#[test]
 fn exit_futures_need_not_be_unpin() {
     // An exit holding a `PhantomPinned` state across an await.
     block_on(async {

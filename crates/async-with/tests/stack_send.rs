@@ -46,6 +46,34 @@ fn a_stack_scope_runs_inside_tokio_spawn_holding_resources_across_awaits() {
 }
 
 #[test]
+fn threads_entering_one_shared_stack_at_once_lose_no_entry() {
+    // `enter` takes `&self` and the stack is `Sync`: threads may push at the
+    // same moment. Every entry must be registered once and exited once.
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 500;
+    let events = Events::new();
+    let mut stack = ExitStack::new();
+    std::thread::scope(|threads| {
+        for _ in 0..THREADS {
+            threads.spawn(|| {
+                block_on(async {
+                    for _ in 0..PER_THREAD {
+                        let spec = Spec::new("A").steps(0);
+                        stack.enter(tracked(spec, &events)).await?.touch();
+                    }
+                    Ok::<(), async_with::Error>(())
+                })
+                .unwrap();
+            });
+        }
+    });
+    assert_eq!(stack.len(), THREADS * PER_THREAD);
+    block_on(stack.close()).unwrap();
+    assert_eq!(events.count("exit A: success"), THREADS * PER_THREAD);
+    assert_eq!(events.drops().len(), THREADS * PER_THREAD);
+}
+
+#[test]
 fn stacks_that_must_not_compile() {
     trybuild::TestCases::new().compile_fail("tests/ui-stack/*.rs");
 }

@@ -12,31 +12,46 @@
 //!    the borrow checker ends every loan made by [`Arena::push`] first.
 //! 3. [`Arena::push`] lends the new entry once, to its caller; the arena never
 //!    creates another reference to an entry while that loan can be alive.
+//! 4. Through `&self`, the list of entries is touched only while the `busy`
+//!    flag is held, so two threads pushing through a shared stack take turns;
+//!    through `&mut self` no flag is needed. This is a `Mutex` cut down to
+//!    what a push needs: one atomic swap to take it and a plain store to
+//!    give it back, and no poisoning (a push cannot leave the list
+//!    half-updated).
 #![allow(unsafe_code)]
 
+use std::cell::UnsafeCell;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Owns type-erased entries `D` (`dyn Entry`, possibly `+ Send`).
 pub(crate) struct Arena<D: ?Sized> {
-    entries: Mutex<Vec<Owned<D>>>,
+    entries: UnsafeCell<Vec<Owned<D>>>,
+    /// Held while a `&self` method touches `entries` (invariant 4).
+    busy: AtomicBool,
 }
+
+// SAFETY: through `&self` the arena only pushes, and only while holding
+// `busy` (invariant 4), which excludes every other `&self` access, as a
+// `Mutex` would; so sharing it is sound when its entries may be sent, like
+// `Mutex<Vec<Box<D>>>` for `D: Send`. (`Send` follows from the fields.)
+unsafe impl<D: ?Sized + Send> Sync for Arena<D> {}
 
 /// A pointer the arena owns, from `Box::into_raw`.
 struct Owned<D: ?Sized>(NonNull<D>);
 
 // SAFETY: `Owned<D>` is a `Box<D>` that the arena frees by hand (invariant 1):
 // sending it to another thread sends the `D`, which is sound when `D: Send`,
-// exactly as for `Box<D>`. It is never shared, so no `Sync` impl is needed:
-// `Mutex<Vec<Owned<D>>>` is then `Send + Sync` for `D: Send`, like
-// `Mutex<Vec<Box<D>>>`.
+// exactly as for `Box<D>`. It is never shared (the arena's `Sync` impl
+// covers the list that holds it), so it needs no `Sync` impl of its own.
 unsafe impl<D: ?Sized + Send> Send for Owned<D> {}
 
 impl<D: ?Sized> Arena<D> {
     pub(crate) fn new() -> Self {
         Self {
-            entries: Mutex::new(Vec::new()),
+            entries: UnsafeCell::new(Vec::new()),
+            busy: AtomicBool::new(false),
         }
     }
 
@@ -47,7 +62,7 @@ impl<D: ?Sized> Arena<D> {
     #[allow(clippy::mut_from_ref)] // the point of the arena: see the module docs
     pub(crate) fn push<T>(&self, entry: T, erase: fn(NonNull<T>) -> NonNull<D>) -> Pin<&mut T> {
         let concrete = NonNull::from(Box::leak(Box::new(entry)));
-        self.lock().push(Owned(erase(concrete)));
+        self.with_entries(|entries| entries.push(Owned(erase(concrete))));
         // SAFETY: `concrete` points to a live, boxed `T` that the arena owns
         // (invariant 1) and that stays put until `pop`/`Drop`, which need
         // `&mut self`, so not before this `&self` loan ends (invariant 2). The
@@ -70,23 +85,48 @@ impl<D: ?Sized> Arena<D> {
     /// Moves every entry into a new arena, leaving this one empty.
     pub(crate) fn take_all(&mut self) -> Self {
         Self {
-            entries: Mutex::new(std::mem::take(self.entries_mut())),
+            entries: UnsafeCell::new(std::mem::take(self.entries_mut())),
+            busy: AtomicBool::new(false),
         }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.lock().len()
+        self.with_entries(|entries| entries.len())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Owned<D>>> {
-        // A panic cannot leave the `Vec` half-updated (push is one call).
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `f` on the list of entries, holding `busy` (invariant 4).
+    #[inline]
+    fn with_entries<T>(&self, f: impl FnOnce(&mut Vec<Owned<D>>) -> T) -> T {
+        let _busy = Busy::take(&self.busy);
+        // SAFETY: `busy` is held until `_busy` drops, after `f` returned or
+        // unwound, and every `&self` access to `entries` holds it; `&mut self`
+        // accesses cannot overlap a `&self` borrow. So this `&mut` is unique.
+        f(unsafe { &mut *self.entries.get() })
     }
 
     fn entries_mut(&mut self) -> &mut Vec<Owned<D>> {
-        self.entries
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.entries.get_mut()
+    }
+}
+
+/// The `busy` flag, held until dropped.
+struct Busy<'a>(&'a AtomicBool);
+
+impl<'a> Busy<'a> {
+    #[inline]
+    fn take(flag: &'a AtomicBool) -> Self {
+        // Another thread holds it only for one push into the list.
+        while flag.swap(true, Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        Self(flag)
+    }
+}
+
+impl Drop for Busy<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }
 

@@ -2,25 +2,27 @@
 //! pinned in the entry's single heap allocation.
 
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::unwind::Ended;
 use crate::{Error, Exit, Outcome};
 
 pub(crate) mod sealed {
     use super::*;
 
     /// What the stack does with an entry, object-safe so entries of every
-    /// type share one `Vec`.
+    /// type share one arena.
     pub trait EntryImpl {
-        /// Starts the exit with `outcome` unless it started already.
-        fn start(self: Pin<&mut Self>, outcome: Outcome) -> Result<(), crate::panic::PanicPayload>;
-        /// Polls the started exit.
-        fn poll_exit(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Ended<Exit>>;
+        /// Polls the exit, starting it with `outcome()` on the first call.
+        /// A panic (making or polling the exit) goes up to the caller, which
+        /// catches it once for many entries; the entry is then dropped.
+        fn poll_exit(
+            self: Pin<&mut Self>,
+            outcome: &dyn Fn() -> Outcome,
+            cx: &mut Context<'_>,
+        ) -> Poll<Result<Exit, Error>>;
         /// Whether the exit started (then it is never started again).
         fn started(&self) -> bool;
     }
@@ -80,36 +82,29 @@ where
     M: FnOnce(P, Outcome) -> F,
     F: Future<Output = Result<Exit, Error>>,
 {
-    fn start(self: Pin<&mut Self>, outcome: Outcome) -> Result<(), crate::panic::PanicPayload> {
+    fn poll_exit(
+        self: Pin<&mut Self>,
+        outcome: &dyn Fn() -> Outcome,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Exit, Error>> {
         let mut this = self.project();
-        if !matches!(this.state.as_mut().project(), StateProj::Held { .. }) {
-            return Ok(());
+        if let StateProj::Held { .. } = this.state.as_mut().project() {
+            // `Done` while `make` runs: if it panics, the exit counts as
+            // started and is never made again.
+            let (StateOwned::Held { payload }, Some(make)) = (
+                this.state.as_mut().project_replace(State::Done),
+                this.make.take(),
+            ) else {
+                unreachable!("a held entry still has its exit");
+            };
+            this.state.set(State::Exiting {
+                exit: make(payload, outcome()),
+            });
         }
-        let (StateOwned::Held { payload }, Some(make)) = (
-            this.state.as_mut().project_replace(State::Done),
-            this.make.take(),
-        ) else {
-            unreachable!("a held entry still has its exit");
-        };
-        let exit = panic::catch_unwind(AssertUnwindSafe(|| make(payload, outcome)))?;
-        this.state.set(State::Exiting { exit });
-        Ok(())
-    }
-
-    fn poll_exit(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Ended<Exit>> {
-        let mut this = self.project();
-        let StateProj::Exiting { exit } = this.state.as_mut().project() else {
-            // Started, but making the exit future panicked: nothing to poll.
-            return Poll::Ready(Ok(Ok(Exit::Propagate)));
-        };
-        let polled = panic::catch_unwind(AssertUnwindSafe(|| exit.poll(cx)));
-        let ended = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(result)) => Ok(result),
-            Err(payload) => Err(payload),
-        };
-        this.state.set(State::Done);
-        Poll::Ready(ended)
+        match this.state.project() {
+            StateProj::Exiting { exit } => exit.poll(cx),
+            _ => unreachable!("an entry is polled until its exit ends, then dropped"),
+        }
     }
 
     fn started(&self) -> bool {

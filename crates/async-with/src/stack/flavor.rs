@@ -25,6 +25,7 @@ pub trait Flavor: sealed::Sealed {
     type Entry: ?Sized + Entry + 'static;
 
     #[doc(hidden)]
+    #[inline]
     fn erase<T: Entry + 'static>(entry: NonNull<T>) -> NonNull<Self::Entry>
     where
         Self: Holds<T>,
@@ -72,12 +73,14 @@ impl Flavor for Local {
 }
 
 impl<T: Entry + Send + 'static> Holds<T> for Sendable {
+    #[inline]
     fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry + Send> {
         entry
     }
 }
 
 impl<T: Entry + 'static> Holds<T> for Local {
+    #[inline]
     fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry> {
         entry
     }

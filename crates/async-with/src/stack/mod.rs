@@ -2,12 +2,13 @@
 //! at run time.
 
 mod arena;
+mod drain;
 mod entry;
 mod flavor;
 mod policy;
 
 use std::fmt;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 
 pub use entry::Entry;
@@ -15,8 +16,9 @@ pub use flavor::{Flavor, Local, Sendable};
 pub use policy::{PendingExits, StackPolicy};
 
 use self::arena::Arena;
+use self::drain::Drain;
 use self::entry::EntryFor;
-use crate::cancel_scope::{Cancellable, Unstoppable};
+use crate::cancel_scope::Cancellable;
 use crate::unwind::Unwind;
 use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 
@@ -265,7 +267,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         if let Err(error) = ended {
             state.record_error(error);
         }
-        drain(arena, state).await;
+        Drain::new(arena, state).await;
         std::mem::take(state).finish(Some(()))
     }
 
@@ -305,7 +307,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         let Self { arena, pending, .. } = &mut self;
         let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
         let value = state.record_body(ended);
-        drain(arena, state).await;
+        Drain::new(arena, state).await;
         std::mem::take(state).finish(value)
     }
 
@@ -315,24 +317,6 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         T: Entry + 'static,
     {
         self.arena.push(entry, K::erase::<T>)
-    }
-}
-
-/// Runs every exit left in `arena`, newest first, recording into `state`.
-async fn drain<D: ?Sized + Entry>(arena: &mut Arena<D>, state: &mut Unwind) {
-    while let Some(mut entry) = arena.pop() {
-        if let Err(payload) = entry.as_mut().start(state.outcome()) {
-            state.record_exit(Err(payload));
-            continue;
-        }
-        // Exits are never stopped by a cancel scope, and hold it back from
-        // the scopes around them while suspended; `poll_exit` catches their
-        // panics itself.
-        let ended = Unstoppable::new(poll_fn(|cx| entry.as_mut().poll_exit(cx))).await;
-        // An exit that propagates changes nothing: the common case stays here.
-        if !matches!(ended, Ok(Ok(Exit::Propagate))) {
-            state.record_exit(ended);
-        }
     }
 }
 

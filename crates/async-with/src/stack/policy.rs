@@ -7,6 +7,7 @@ use super::arena::Arena;
 use super::entry::sealed::EntryImpl;
 use super::{Flavor, Sendable};
 use crate::diagnostics;
+use crate::panic::CatchUnwind;
 use crate::runtime::report_detached_exit;
 use crate::{CleanupJob, NoRuntime, Outcome, Runtime};
 
@@ -93,11 +94,8 @@ impl<K: Flavor> PendingExits<K> {
     /// See [`StackPolicy`].
     pub async fn run(mut self) {
         while let Some(mut entry) = self.arena.pop() {
-            let ended = match entry.as_mut().start(Outcome::Cancelled) {
-                Err(payload) => Err(payload),
-                Ok(()) => poll_fn(|cx| entry.as_mut().poll_exit(cx)).await,
-            };
-            report_detached_exit(ended);
+            let exit = poll_fn(|cx| entry.as_mut().poll_exit(&|| Outcome::Cancelled, cx));
+            report_detached_exit(CatchUnwind::new(exit).await);
         }
     }
 
