@@ -90,6 +90,11 @@ impl<D: ?Sized> Arena<D> {
         }
     }
 
+    /// Whether no entry is left; through `&mut self`, so without the flag.
+    pub(crate) fn is_empty(&mut self) -> bool {
+        self.entries_mut().is_empty()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.with_entries(|entries| entries.len())
     }

@@ -458,9 +458,9 @@ registering_methods!(Local, AsyncContext, enter, exit,);
 
 impl<K: Flavor, P: StackPolicy<K>> Drop for ExitStack<K, P> {
     fn drop(&mut self) {
-        let exits = PendingExits::new(self.arena.take_all());
-        if !exits.is_empty() {
-            self.policy.cancelled(exits);
+        if !self.arena.is_empty() {
+            self.policy
+                .cancelled(PendingExits::new(self.arena.take_all()));
         }
     }
 }
