@@ -8,6 +8,7 @@ use std::task::{Context, Poll, ready};
 
 use super::Entry;
 use super::arena::Arena;
+use super::entry::Told;
 use crate::Exit;
 use crate::cancel_scope::poll_unstoppable;
 use crate::unwind::Unwind;
@@ -50,8 +51,7 @@ impl<'a, D: ?Sized + Entry> Drain<'a, D> {
                     None => return Poll::Ready(()),
                 },
             };
-            let outcome = || state.outcome();
-            let exited = ready!(entry.as_mut().poll_exit(&outcome, cx));
+            let exited = ready!(entry.as_mut().poll_exit(Told::ended(state), cx));
             // The exit's future goes first: it may share the pending error,
             // which `record_exit` then takes back unshared.
             *current = None;

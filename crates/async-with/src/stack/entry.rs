@@ -7,20 +7,54 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::unwind::Unwind;
 use crate::{Error, Exit, Outcome};
+
+pub(crate) use sealed::Told;
 
 pub(crate) mod sealed {
     use super::*;
 
+    /// What an exit that starts is told: how the block and the exits before
+    /// it ended, or that the stack was dropped before it was closed.
+    #[derive(Clone, Copy)]
+    pub struct Told<'a>(Option<&'a Unwind>);
+
+    impl std::fmt::Debug for Told<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(if self.0.is_some() {
+                "Told::Ended"
+            } else {
+                "Told::Cancelled"
+            })
+        }
+    }
+
+    impl<'a> Told<'a> {
+        pub(crate) fn ended(unwind: &'a Unwind) -> Self {
+            Self(Some(unwind))
+        }
+
+        pub(crate) const CANCELLED: Self = Self(None);
+
+        pub(super) fn outcome(self) -> Outcome {
+            match self.0 {
+                Some(unwind) => unwind.outcome(),
+                None => Outcome::Cancelled,
+            }
+        }
+    }
+
     /// What the stack does with an entry, object-safe so entries of every
     /// type share one arena.
     pub trait EntryImpl {
-        /// Polls the exit, starting it with `outcome()` on the first call.
+        /// Polls the exit, starting it on the first call with what `told`
+        /// says.
         /// A panic (making or polling the exit) goes up to the caller, which
         /// catches it once for many entries; the entry is then dropped.
         fn poll_exit(
             self: Pin<&mut Self>,
-            outcome: &dyn Fn() -> Outcome,
+            told: Told<'_>,
             cx: &mut Context<'_>,
         ) -> Poll<Result<Exit, Error>>;
         /// Whether the exit started (then it is never started again).
@@ -40,8 +74,8 @@ impl<T: sealed::EntryImpl + ?Sized> Entry for T {}
 pin_project! {
     #[project = StateProj]
     #[project_replace = StateOwned]
-    enum State<P, F> {
-        Held { payload: P },
+    enum State<P, M, F> {
+        Held { payload: P, make: M },
         Exiting { #[pin] exit: F },
         Done,
     }
@@ -50,9 +84,8 @@ pin_project! {
 pin_project! {
     /// An entry whose payload `P` becomes the exit future `F` through `make`.
     pub(crate) struct EntryFor<P, M, F> {
-        make: Option<M>,
         #[pin]
-        state: State<P, F>,
+        state: State<P, M, F>,
     }
 }
 
@@ -63,15 +96,14 @@ where
 {
     pub(crate) fn new(payload: P, make: M) -> Self {
         Self {
-            make: Some(make),
-            state: State::Held { payload },
+            state: State::Held { payload, make },
         }
     }
 
     /// The payload, while the exit has not started.
     pub(crate) fn payload(self: Pin<&mut Self>) -> Option<&mut P> {
         match self.project().state.project() {
-            StateProj::Held { payload } => Some(payload),
+            StateProj::Held { payload, .. } => Some(payload),
             _ => None,
         }
     }
@@ -84,24 +116,22 @@ where
 {
     fn poll_exit(
         self: Pin<&mut Self>,
-        outcome: &dyn Fn() -> Outcome,
+        told: Told<'_>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Exit, Error>> {
-        let mut this = self.project();
-        if let StateProj::Held { .. } = this.state.as_mut().project() {
+        let mut state = self.project().state;
+        if let StateProj::Held { .. } = state.as_mut().project() {
             // `Done` while `make` runs: if it panics, the exit counts as
             // started and is never made again.
-            let (StateOwned::Held { payload }, Some(make)) = (
-                this.state.as_mut().project_replace(State::Done),
-                this.make.take(),
-            ) else {
-                unreachable!("a held entry still has its exit");
+            let StateOwned::Held { payload, make } = state.as_mut().project_replace(State::Done)
+            else {
+                unreachable!("the state was just seen held");
             };
-            this.state.set(State::Exiting {
-                exit: make(payload, outcome()),
+            state.set(State::Exiting {
+                exit: make(payload, told.outcome()),
             });
         }
-        match this.state.project() {
+        match state.project() {
             StateProj::Exiting { exit } => exit.poll(cx),
             _ => unreachable!("an entry is polled until its exit ends, then dropped"),
         }

@@ -4,12 +4,13 @@ use std::fmt;
 use std::future::poll_fn;
 
 use super::arena::Arena;
+use super::entry::Told;
 use super::entry::sealed::EntryImpl;
 use super::{Flavor, Sendable};
 use crate::diagnostics;
 use crate::panic::CatchUnwind;
 use crate::runtime::report_detached_exit;
-use crate::{CleanupJob, NoRuntime, Outcome, Runtime};
+use crate::{CleanupJob, NoRuntime, Runtime};
 
 /// What an [`ExitStack`](crate::ExitStack) does with the exits it still
 /// holds when it is dropped (its scope was cancelled, or it was never
@@ -94,7 +95,7 @@ impl<K: Flavor> PendingExits<K> {
     /// See [`StackPolicy`].
     pub async fn run(mut self) {
         while let Some(mut entry) = self.arena.pop() {
-            let exit = poll_fn(|cx| entry.as_mut().poll_exit(&|| Outcome::Cancelled, cx));
+            let exit = poll_fn(|cx| entry.as_mut().poll_exit(Told::CANCELLED, cx));
             report_detached_exit(CatchUnwind::new(exit).await);
         }
     }
