@@ -464,7 +464,11 @@ impl Child {
                 Shared::record(&mut state, error, panic);
                 first = !std::mem::replace(&mut state.cancelled, true);
             }
-            (state.waker.take(), first)
+            // The group waits for the last child only: a failure cancels
+            // the others from here, and the group has nothing to do until
+            // they have ended too.
+            let last = state.running == 0;
+            (if last { state.waker.take() } else { None }, first)
         };
         if first {
             self.shared.cancel_all();

@@ -1,0 +1,137 @@
+//! `task_group` on a runtime whose tasks the test runs by hand, so that
+//! when each child runs and what wakes the group are fixed, not raced.
+//! (The conformance suite in async-with-testkit runs task groups on tokio,
+//! smol and async-std.)
+
+mod common;
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use async_with::{CleanupJob, Error, Runtime, Spawn, task_group};
+use common::*;
+
+type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A runtime that queues spawned tasks until the test runs them.
+#[derive(Clone, Default)]
+struct Queue(Arc<Mutex<VecDeque<Task>>>);
+
+impl Queue {
+    /// Polls the oldest queued task once, requeueing it if it is pending;
+    /// false when none is left.
+    fn step(&self) -> bool {
+        let Some(mut task) = self.0.lock().unwrap().pop_front() else {
+            return false;
+        };
+        let mut cx = Context::from_waker(Waker::noop());
+        if task.as_mut().poll(&mut cx).is_pending() {
+            self.0.lock().unwrap().push_back(task);
+        }
+        true
+    }
+}
+
+impl Runtime for Queue {
+    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
+        Err(job)
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        async move { std::thread::sleep(duration) }
+    }
+}
+
+impl Spawn for Queue {
+    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+        self.0.lock().unwrap().push_back(Box::pin(task));
+    }
+}
+
+/// Spawns ten children that each suspend three times and return their
+/// number; child `failing`, if any, fails after suspending once, while the
+/// others are still suspended.
+async fn ten_children(
+    queue: Queue,
+    failing: Option<u64>,
+    events: &Events,
+) -> Result<Vec<Option<u64>>, Error> {
+    let handles = task_group(queue, async |group| {
+        Ok((0..10)
+            .map(|child| {
+                let events = events.clone();
+                group.spawn(async move {
+                    if failing == Some(child) {
+                        suspend(1).await;
+                        return Err(Error::msg(format!("child {child} failed")));
+                    }
+                    suspend(3).await;
+                    events.push(format!("child {child} returned"));
+                    Ok(child)
+                })
+            })
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(handles.into_iter().map(|h| h.into_value()).collect())
+}
+
+/// Runs the group as an executor would: the children one poll at a time,
+/// round-robin, and the group again whenever it was woken. Returns how many
+/// times the group was woken after its first poll, and its result.
+fn run_group(failing: Option<u64>, events: &Events) -> (usize, Result<Vec<Option<u64>>, Error>) {
+    let queue = Queue::default();
+    let counter = Arc::new(CountingWaker::default());
+    let waker = Waker::from(Arc::clone(&counter));
+    let mut cx = Context::from_waker(&waker);
+    let mut group = pin!(ten_children(queue.clone(), failing, events));
+    assert!(
+        group.as_mut().poll(&mut cx).is_pending(),
+        "the children have not run"
+    );
+    let mut polled_at = counter.wakes();
+    while queue.step() {
+        if counter.wakes() > polled_at {
+            polled_at = counter.wakes();
+            if let Poll::Ready(result) = group.as_mut().poll(&mut cx) {
+                assert!(!queue.step(), "the group ended before its children");
+                return (counter.wakes(), result);
+            }
+        }
+    }
+    panic!("every child ended, yet the group was not woken to end")
+}
+
+#[test]
+fn the_group_is_woken_once_when_its_last_child_ends() {
+    let events = Events::new();
+    let (wakes, values) = run_group(None, &events);
+    assert_eq!(wakes, 1, "one wake for ten children: by the last");
+    assert_eq!(events.count_prefix("child "), 10);
+    let expected: Vec<Option<u64>> = (0..10).map(Some).collect();
+    assert_eq!(values.unwrap(), expected);
+}
+
+#[test]
+fn a_failing_child_cancels_the_rest_and_the_group_waits_for_them_without_a_wake_each() {
+    let events = Events::new();
+    let (wakes, result) = run_group(Some(0), &events);
+    // One wake as the failure cancels the group's scopes, one by the last
+    // child to end.
+    assert_eq!(wakes, 2);
+    assert_eq!(
+        events.log(),
+        Vec::<String>::new(),
+        "the others were stopped"
+    );
+    let error = result.unwrap_err();
+    assert_eq!(
+        messages(&error),
+        ["child 0 failed"],
+        "cancellations are left out"
+    );
+}
