@@ -4,12 +4,16 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::panic;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
+
+use pin_project_lite::pin_project;
 
 use crate::cancel_scope::{self, CancelScope};
 use crate::diagnostics::{self, Diagnostic};
 use crate::panic::{CatchUnwind, PanicPayload};
+use crate::unwind::Ended;
 use crate::{Error, Runtime};
 
 /// A runtime that can run a task group's children: spawn a detached task.
@@ -246,22 +250,10 @@ impl<R: Spawn> TaskGroup<R> {
             scope: scope.clone(),
             ended: false,
         };
-        let slot = Arc::clone(&value);
-        self.runtime.spawn(async move {
-            let mut child = child;
-            let ended = CatchUnwind::new(scope.run(task)).await;
-            let ended = match ended {
-                Ok(Ok(output)) => {
-                    *lock(&slot) = Some(output);
-                    Ok(())
-                }
-                Ok(Err(error)) => Err(Some(error)),
-                Err(payload) => {
-                    child.end(None, Some(payload));
-                    return;
-                }
-            };
-            child.end(ended.err().flatten(), None);
+        self.runtime.spawn(ChildTask {
+            run: CatchUnwind::new(scope.run(task)),
+            child,
+            slot: Arc::clone(&value),
         });
         TaskHandle { value }
     }
@@ -438,6 +430,42 @@ impl Shared {
         for child in children {
             child.cancel();
         }
+    }
+}
+
+pin_project! {
+    /// What a child's task runs: the child's future in its cancel scope,
+    /// then its value stored for its handle and its end reported to the
+    /// group.
+    ///
+    /// A named future rather than an `async` block, which would hold the
+    /// child's future twice (once as captured, once being awaited) and make
+    /// every spawn copy the larger task.
+    struct ChildTask<Run, U> {
+        #[pin]
+        run: Run,
+        child: Child,
+        slot: Arc<Mutex<Option<U>>>,
+    }
+}
+
+impl<Run, U> Future for ChildTask<Run, U>
+where
+    Run: Future<Output = Ended<U>>,
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        match ready!(this.run.poll(cx)) {
+            Ok(Ok(output)) => {
+                *lock(this.slot) = Some(output);
+                this.child.end(None, None);
+            }
+            Ok(Err(error)) => this.child.end(Some(error), None),
+            Err(payload) => this.child.end(None, Some(payload)),
+        }
+        Poll::Ready(())
     }
 }
 
