@@ -663,13 +663,18 @@ where
             *this.waiting = false;
             state.stop(TIMED_OUT);
         }
-        if !state.is_cancelled() {
-            state.register(cx.waker());
-        }
         let _current = Current::enter(this.state);
         match this.block.poll(cx) {
-            // Nothing inside took the cancellation: stop the block here.
-            Poll::Pending => claim().map_or(Poll::Pending, |error| Poll::Ready(Err(error))),
+            Poll::Pending => {
+                // Registered before the check below: a `cancel` from another
+                // thread either comes after the registration and wakes this
+                // task, or before it and the check sees it.
+                if !state.is_cancelled() {
+                    state.register(cx.waker());
+                }
+                // Nothing inside took the cancellation: stop the block here.
+                claim().map_or(Poll::Pending, |error| Poll::Ready(Err(error)))
+            }
             ready => ready,
         }
     }
