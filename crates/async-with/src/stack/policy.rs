@@ -19,7 +19,7 @@ use crate::{CleanupJob, NoRuntime, Runtime};
 /// [`NoRuntime`] drops the entries newest first (their resources'
 /// synchronous `Drop` runs) and reports how many exits were skipped. Every
 /// [`Runtime`] runs them on the runtime instead, newest first, told
-/// [`Outcome::Cancelled`], for stacks of `Send` parts.
+/// [`Outcome::Cancelled`](crate::Outcome::Cancelled), for stacks of `Send` parts.
 ///
 /// # Examples
 ///
@@ -87,7 +87,7 @@ impl<K: Flavor> PendingExits<K> {
         self.len() == 0
     }
 
-    /// Runs every exit, newest first, told [`Outcome::Cancelled`]; what they
+    /// Runs every exit, newest first, told [`Outcome::Cancelled`](crate::Outcome::Cancelled); what they
     /// raise goes to [`diagnostics`], since no caller is left.
     ///
     /// # Examples
