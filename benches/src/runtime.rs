@@ -2,7 +2,7 @@
 //!
 //! criterion 0.8 ships executors for tokio and smol only; [`AsyncStd`] and
 //! [`BlockOn`] implement its public
-//! [`AsyncExecutor`](criterion::async_executor::AsyncExecutor) trait for the
+//! [`AsyncExecutor`] trait for the
 //! others. criterion's async `iter` drives the whole timed loop inside one
 //! `block_on`, so an iteration costs the future itself, not a runtime entry.
 

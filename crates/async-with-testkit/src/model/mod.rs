@@ -15,8 +15,8 @@
 //!   hold and what the caller must get (value, every error in order with
 //!   its type, or the panic payload).
 //! - [`run`] runs a program; [`observe`] runs it and catches its panic.
-//! - [`cancel::run_cancelled`] drops a program after `k` polls and checks
-//!   that no exit ran twice or without its enter, and that every resource
+//! - [`cancel::cut`] drops a program after `k` polls and [`cancel::check`]
+//!   checks that no exit ran twice or without its enter, and that every resource
 //!   was exited or dropped (or, under a runtime, exited on the runtime told
 //!   `cancelled`, newest first).
 //! - [`program`] is the proptest strategy (1 to 64 operations).

@@ -26,7 +26,7 @@ pub struct Task {
     pub cut: Option<usize>,
 }
 
-/// `count` tasks drawn from [`program`](super::program) with a fixed
+/// `count` tasks drawn from [`super::program`] with a fixed
 /// `seed`; half of them are cut after 0 to 39 polls.
 ///
 /// # Examples
