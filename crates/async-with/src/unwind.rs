@@ -77,6 +77,11 @@ impl Unwind {
         }
     }
 
+    /// Whether nothing failed or panicked so far.
+    pub(crate) fn is_clean(&self) -> bool {
+        self.error.is_none() && self.panic.is_none()
+    }
+
     /// Ends the scope: resumes a panic, or returns the error, or the value
     /// (`T::default()` when the body's error was suppressed).
     pub(crate) fn finish<T: Default>(self, value: Option<T>) -> Result<T, Error> {
