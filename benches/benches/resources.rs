@@ -28,6 +28,7 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main,
 };
 use futures_lite::future::poll_once;
+use socket2::{Domain, Protocol, Socket, Type};
 
 /// How many children the task group spawns.
 const CHILDREN: u64 = 100;
@@ -112,10 +113,22 @@ where
     }
 }
 
+/// How many connections the loopback server's kernel queue holds before it
+/// accepts them. std's `TcpListener::bind` asks for 128: a client that gets
+/// that far ahead of the server thread (a few milliseconds of the thread
+/// not being scheduled, on two cores) has its next connect dropped, and
+/// TCP retries it a whole second later, which swamps the measurement.
+const BACKLOG: i32 = 4096;
+
 /// A loopback server on its own thread: accepts, reads to the client's
 /// shutdown, closes. The same server for every runtime.
 fn loopback_server() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let socket =
+        Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("a TCP socket");
+    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+    socket.bind(&any_port.into()).expect("bind a loopback port");
+    socket.listen(BACKLOG).expect("listen");
+    let listener = TcpListener::from(socket);
     let addr = listener.local_addr().expect("loopback address");
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
