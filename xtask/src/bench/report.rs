@@ -203,6 +203,32 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
+/// The nesting constructs against the least code that keeps the same panic
+/// guarantee by hand: what the construct costs beyond catching panics.
+fn against_panic_safe(run: &Run<'_>) -> Option<String> {
+    let medians: Vec<String> = ["with", "generator"]
+        .into_iter()
+        .filter_map(|construct| {
+            let ratios: Vec<f64> = run
+                .in_group("overhead")
+                .filter(|m| m.construct == construct)
+                .filter_map(|m| {
+                    let safe = run.find(&m.group, &m.runtime, "panic-safe-by-hand", m.param)?;
+                    Some(m.ns_per_iter / safe.ns_per_iter)
+                })
+                .collect();
+            (!ratios.is_empty()).then(|| format!("`{construct}` {:.2}×", median(ratios)))
+        })
+        .collect();
+    (!medians.is_empty()).then(|| {
+        format!(
+            "Against `panic-safe-by-hand` (hand-written nesting that catches each block's panic \
+             to run its exit, the least code with the same guarantee), the medians are {}.",
+            medians.join(", ")
+        )
+    })
+}
+
 /// Every construct at least 30× faster than its contextlib counterpart.
 fn cpython_target(run: &Run<'_>, cpython: &Result<Reference, String>) -> Target {
     let name = "every construct ≥ 30× faster than CPython contextlib";
@@ -403,6 +429,10 @@ fn markdown(
         );
     }
 
+    if let Some(line) = against_panic_safe(run) {
+        let _ = writeln!(md, "\n{line}");
+    }
+
     if run.groups().contains(&"overhead") {
         let _ = writeln!(
             md,
@@ -582,4 +612,42 @@ fn data(
             Err(reason) => json!({ "not_measured": reason }),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured(runtime: &str, construct: &str, param: u64, ns_per_iter: f64) -> Measurement {
+        Measurement {
+            group: "overhead".into(),
+            runtime: runtime.into(),
+            construct: construct.into(),
+            param,
+            ns_per_iter,
+            fastest: ns_per_iter,
+            slowest: ns_per_iter,
+            samples: 10,
+            iterations: 100,
+        }
+    }
+
+    #[test]
+    fn the_panic_safe_medians_compare_cells_of_the_same_runtime_and_depth() {
+        let all = [
+            measured("smol", "panic-safe-by-hand", 4, 40.0),
+            measured("smol", "with", 4, 80.0),
+            measured("tokio-ct", "panic-safe-by-hand", 4, 10.0),
+            measured("tokio-ct", "with", 4, 40.0),
+            measured("tokio-ct", "with", 16, 999.0), // no reference at depth 16
+        ];
+        let run = Run { all: &all };
+        assert_eq!(
+            against_panic_safe(&run).expect("with was measured"),
+            "Against `panic-safe-by-hand` (hand-written nesting that catches each block's panic \
+             to run its exit, the least code with the same guarantee), the medians are `with` \
+             3.00×."
+        );
+        assert_eq!(against_panic_safe(&Run { all: &all[..1] }), None);
+    }
 }
