@@ -7,7 +7,8 @@
 //! 1. Every pointer in `entries` comes from `Box::into_raw` and is owned by
 //!    the arena alone; it is freed exactly once, by [`Arena::pop`] (which turns
 //!    it back into a `Box`) or by `Drop`.
-//! 2. Nothing is freed, moved or touched through `&self`: `&self` only pushes.
+//! 2. No entry is freed, moved or touched through `&self`: `&self` only
+//!    pushes and counts.
 //!    Every path that reads or frees an entry takes `&mut self` or `self`, so
 //!    the borrow checker ends every loan made by [`Arena::push`] first.
 //! 3. [`Arena::push`] lends the new entry once, to its caller; the arena never
@@ -32,8 +33,8 @@ pub(crate) struct Arena<D: ?Sized> {
     busy: AtomicBool,
 }
 
-// SAFETY: through `&self` the arena only pushes, and only while holding
-// `busy` (invariant 4), which excludes every other `&self` access, as a
+// SAFETY: through `&self` the arena only pushes and counts, and only while
+// holding `busy` (invariant 4), which excludes every other `&self` access, as a
 // `Mutex` would; so sharing it is sound when its entries may be sent, like
 // `Mutex<Vec<Box<D>>>` for `D: Send`. (`Send` follows from the fields.)
 unsafe impl<D: ?Sized + Send> Sync for Arena<D> {}
