@@ -61,6 +61,7 @@ impl<D: ?Sized> Arena<D> {
     /// `erase` turns the concrete pointer into the stored `dyn` one (an
     /// unsizing coercion, the same address).
     #[allow(clippy::mut_from_ref)] // the point of the arena: see the module docs
+    #[inline]
     pub(crate) fn push<T>(&self, entry: T, erase: fn(NonNull<T>) -> NonNull<D>) -> Pin<&mut T> {
         let concrete = NonNull::from(Box::leak(Box::new(entry)));
         self.with_entries(|entries| entries.push(Owned(erase(concrete))));

@@ -315,6 +315,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         std::mem::take(state).finish(value)
     }
 
+    #[inline]
     fn push<T>(&self, entry: T) -> std::pin::Pin<&mut T>
     where
         K: flavor::Holds<T>,
