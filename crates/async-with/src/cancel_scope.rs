@@ -61,8 +61,12 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// none, exits need not hide the current scopes.
 static CANCELLED_SCOPES: AtomicUsize = AtomicUsize::new(0);
 
-/// What a scope's future and its handles share.
-struct State {
+/// What a scope's future and its handles share, followed by whatever its
+/// owner attached to it (see [`CancelScope::attached`]).
+///
+/// Every scope is handled as `State` with the attachment's type erased; the
+/// fields before it are read directly, without the erased type's vtable.
+pub(crate) struct State<Attachment: ?Sized = dyn Send + Sync> {
     id: u64,
     reason: AtomicU8,
     /// Whether a suspended exit holds the cancellation back in the current
@@ -70,17 +74,32 @@ struct State {
     held: AtomicBool,
     deadline: Option<Duration>,
     waker: Mutex<Option<Waker>>,
+    attachment: Attachment,
 }
 
-impl State {
-    fn new(deadline: Option<Duration>) -> Arc<Self> {
+impl<Attachment> State<Attachment> {
+    fn with_attachment(deadline: Option<Duration>, attachment: Attachment) -> Arc<Self> {
         Arc::new(Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             reason: AtomicU8::new(RUNNING),
             held: AtomicBool::new(false),
             deadline,
             waker: Mutex::new(None),
+            attachment,
         })
+    }
+}
+
+impl<Attachment: ?Sized> State<Attachment> {
+    /// What the scope's owner attached to it.
+    pub(crate) fn attachment(&self) -> &Attachment {
+        &self.attachment
+    }
+}
+
+impl State {
+    fn new(deadline: Option<Duration>) -> Arc<Self> {
+        State::with_attachment(deadline, ())
     }
 
     fn is_cancelled(&self) -> bool {
@@ -135,9 +154,9 @@ impl State {
     }
 }
 
-impl Drop for State {
+impl<Attachment: ?Sized> Drop for State<Attachment> {
     fn drop(&mut self) {
-        if self.is_cancelled() {
+        if *self.reason.get_mut() != RUNNING {
             CANCELLED_SCOPES.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -485,6 +504,21 @@ impl CancelScope {
             block,
             state: self.state,
         }
+    }
+
+    /// A scope not cancelled yet, and `attachment` in the same allocation:
+    /// for a task group's child, whose handle keeps the child's value there.
+    ///
+    /// The attachment keeps the scope's state alive with it. A cancelled
+    /// state that is alive keeps exits on the path that hides the current
+    /// scopes (see [`poll_unstoppable`]): correct, a little slower, and
+    /// only until the last handle is gone.
+    pub(crate) fn attached<Attachment: Send + Sync + 'static>(
+        attachment: Attachment,
+    ) -> (Self, Arc<State<Attachment>>) {
+        let attached = State::with_attachment(None, attachment);
+        let state: Arc<State> = attached.clone();
+        (Self { state }, attached)
     }
 
     /// Whether `error` is this scope's stop signal alone: the block was

@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker, ready};
 
 use pin_project_lite::pin_project;
 
-use crate::cancel_scope::{self, CancelScope};
+use crate::cancel_scope::{self, CancelScope, State};
 use crate::diagnostics::{self, Diagnostic};
 use crate::panic::{CatchUnwind, PanicPayload};
 use crate::unwind::Ended;
@@ -233,8 +233,9 @@ impl<R: Spawn> TaskGroup<R> {
         F: Future<Output = Result<U, Error>> + Send + 'static,
         U: Send + 'static,
     {
-        let value = Arc::new(Mutex::new(None));
-        let scope = CancelScope::new();
+        // One allocation for the child's scope and the value its handle
+        // reads.
+        let (scope, value) = CancelScope::attached(Mutex::new(None));
         let index = {
             let mut state = self.shared.lock();
             if state.cancelled {
@@ -300,8 +301,12 @@ impl<R: Spawn> TaskGroup<R> {
 ///
 /// See [`task_group`].
 pub struct TaskHandle<U> {
-    value: Arc<Mutex<Option<U>>>,
+    value: Slot<U>,
 }
+
+/// Where a child's value waits for its handle: attached to the child's
+/// cancel scope.
+type Slot<U> = Arc<State<Mutex<Option<U>>>>;
 
 impl<U> fmt::Debug for TaskHandle<U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -318,7 +323,7 @@ impl<U> TaskHandle<U> {
     ///
     /// See [`task_group`].
     pub fn into_value(self) -> Option<U> {
-        lock(&self.value).take()
+        lock(self.value.attachment()).take()
     }
 
     /// Whether the child returned a value that is waiting here.
@@ -327,7 +332,7 @@ impl<U> TaskHandle<U> {
     ///
     /// See [`task_group`].
     pub fn has_value(&self) -> bool {
-        lock(&self.value).is_some()
+        lock(self.value.attachment()).is_some()
     }
 }
 
@@ -445,7 +450,7 @@ pin_project! {
         #[pin]
         run: Run,
         child: Child,
-        slot: Arc<Mutex<Option<U>>>,
+        slot: Slot<U>,
     }
 }
 
@@ -459,7 +464,7 @@ where
         let this = self.project();
         match ready!(this.run.poll(cx)) {
             Ok(Ok(output)) => {
-                *lock(this.slot) = Some(output);
+                *lock(this.slot.attachment()) = Some(output);
                 this.child.end(None, None);
             }
             Ok(Err(error)) => this.child.end(Some(error), None),

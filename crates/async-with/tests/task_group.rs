@@ -135,3 +135,34 @@ fn a_failing_child_cancels_the_rest_and_the_group_waits_for_them_without_a_wake_
         "cancellations are left out"
     );
 }
+
+#[test]
+fn a_child_costs_one_allocation_beside_its_task_for_its_scope_and_value() {
+    const CHILDREN: usize = 100;
+    let queue = Queue::default();
+    queue.0.lock().unwrap().reserve(CHILDREN);
+    let mut allocations = 0;
+    let handles = block_on(task_group(queue.clone(), async |group| {
+        let mut handles = Vec::with_capacity(CHILDREN);
+        allocations = allocation_counter::measure(|| {
+            for child in 0..CHILDREN {
+                handles.push(group.spawn(async move { Ok(child) }));
+            }
+        })
+        .count_total;
+        while queue.step() {}
+        Ok(handles)
+    }))
+    .unwrap();
+    let values: Vec<usize> = handles.into_iter().flat_map(|h| h.into_value()).collect();
+    assert_eq!(values, (0..CHILDREN).collect::<Vec<_>>());
+
+    let tasks = CHILDREN as u64; // the queue's box of each task
+    let scopes = CHILDREN as u64; // each child's cancel scope, with its value
+    // The group's list of running children grows by doubling.
+    let growth = (usize::BITS - (2 * CHILDREN).leading_zeros()) as u64 + 1;
+    assert!(
+        (tasks + scopes..=tasks + scopes + growth).contains(&allocations),
+        "{CHILDREN} children: {allocations} allocations"
+    );
+}
