@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker, ready};
 
 use pin_project_lite::pin_project;
+use slab::Slab;
 
 use crate::cancel_scope::{self, CancelScope, State};
 use crate::diagnostics::{self, Diagnostic};
@@ -242,8 +243,7 @@ impl<R: Spawn> TaskGroup<R> {
                 scope.cancel();
             }
             state.running += 1;
-            state.children.push(Some(scope.clone()));
-            state.children.len() - 1
+            state.children.insert(scope.clone())
         };
         let child = Child {
             shared: Arc::clone(&self.shared),
@@ -370,8 +370,10 @@ struct GroupState {
     cancelled: bool,
     errors: Option<Error>,
     panic: Option<PanicPayload>,
-    /// The running children's scopes, by spawn order.
-    children: Vec<Option<CancelScope>>,
+    /// The running children's scopes. A child's slot is reused once it
+    /// ended, so a group that lives long (a server's) holds only as much as
+    /// it ever ran at once.
+    children: Slab<CancelScope>,
     waker: Option<Waker>,
 }
 
@@ -429,7 +431,11 @@ impl Shared {
         let children: Vec<CancelScope> = {
             let mut state = self.lock();
             state.cancelled = true;
-            state.children.iter().flatten().cloned().collect()
+            state
+                .children
+                .iter()
+                .map(|(_, scope)| scope.clone())
+                .collect()
         };
         self.body.cancel();
         for child in children {
@@ -491,7 +497,8 @@ impl Child {
         let (waker, first) = {
             let mut state = self.shared.lock();
             state.running -= 1;
-            state.children[self.index] = None;
+            // Ends once: `ended` keeps `Drop` from ending it again.
+            state.children.try_remove(self.index);
             let mut first = false;
             if failed {
                 Shared::record(&mut state, error, panic);

@@ -166,3 +166,30 @@ fn a_child_costs_one_allocation_beside_its_task_for_its_scope_and_value() {
         "{CHILDREN} children: {allocations} allocations"
     );
 }
+
+#[test]
+fn a_long_lived_group_keeps_no_trace_of_children_that_ended() {
+    // A server's group: each child ends before the next is spawned. What
+    // the group holds for them must not grow with how many there were.
+    fn peak_bytes(children: usize) -> u64 {
+        let queue = Queue::default();
+        let mut peak = 0;
+        block_on(task_group(queue.clone(), async |group| {
+            peak = allocation_counter::measure(|| {
+                for child in 0..children {
+                    drop(group.spawn(async move { Ok(child) }));
+                    while queue.step() {}
+                }
+            })
+            .bytes_max;
+            Ok(())
+        }))
+        .unwrap();
+        peak
+    }
+    let (few, many) = (peak_bytes(10), peak_bytes(10_000));
+    assert!(
+        many <= few + 64,
+        "peak {few} bytes with 10 children one after another, {many} with 10,000"
+    );
+}
