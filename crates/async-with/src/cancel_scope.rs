@@ -95,6 +95,35 @@ impl<Attachment: ?Sized> State<Attachment> {
     pub(crate) fn attachment(&self) -> &Attachment {
         &self.attachment
     }
+
+    /// Whether `error` is this scope's own stop signal.
+    fn owns(&self, error: &(dyn StdError + Send + Sync + 'static)) -> bool {
+        error
+            .downcast_ref::<TimedOut>()
+            .map(|timed_out| timed_out.scope)
+            .or_else(|| error.downcast_ref::<Cancelled>().map(|c| c.scope))
+            == Some(self.id)
+    }
+
+    /// `error` without this scope's stop signals; `None` when nothing else
+    /// was in it.
+    pub(crate) fn strip(&self, error: Error) -> Option<Error> {
+        if !error.errors().any(|e| self.owns(e)) {
+            return Some(error);
+        }
+        let mut kept: Option<Error> = None;
+        for boxed in error.into_errors() {
+            if self.owns(&*boxed) {
+                continue;
+            }
+            let boxed = Error::from_boxed(boxed);
+            match &mut kept {
+                Some(kept) => kept.push(boxed),
+                None => kept = Some(boxed),
+            }
+        }
+        kept
+    }
 }
 
 impl State {
@@ -142,15 +171,6 @@ impl State {
             }),
             _ => Error::new(Cancelled { scope: self.id }),
         }
-    }
-
-    /// Whether `error` is this scope's own stop signal.
-    fn owns(&self, error: &(dyn StdError + Send + Sync + 'static)) -> bool {
-        error
-            .downcast_ref::<TimedOut>()
-            .map(|timed_out| timed_out.scope)
-            .or_else(|| error.downcast_ref::<Cancelled>().map(|c| c.scope))
-            == Some(self.id)
     }
 }
 
@@ -543,21 +563,7 @@ impl CancelScope {
     /// `error` without this scope's stop signals; `None` when nothing else
     /// was in it.
     pub(crate) fn strip(&self, error: Error) -> Option<Error> {
-        if !error.errors().any(|e| self.state.owns(e)) {
-            return Some(error);
-        }
-        let mut kept: Option<Error> = None;
-        for boxed in error.into_errors() {
-            if self.state.owns(&*boxed) {
-                continue;
-            }
-            let boxed = Error::from_boxed(boxed);
-            match &mut kept {
-                Some(kept) => kept.push(boxed),
-                None => kept = Some(boxed),
-            }
-        }
-        kept
+        self.state.strip(error)
     }
 }
 

@@ -248,7 +248,6 @@ impl<R: Spawn> TaskGroup<R> {
         let child = Child {
             shared: Arc::clone(&self.shared),
             index,
-            scope: scope.clone(),
             ended: false,
         };
         self.runtime.spawn(ChildTask {
@@ -473,7 +472,9 @@ where
                 *lock(this.slot.attachment()) = Some(output);
                 this.child.end(None, None);
             }
-            Ok(Err(error)) => this.child.end(Some(error), None),
+            // Its own scope's stop signal is not a failure: the group
+            // cancelled it.
+            Ok(Err(error)) => this.child.end(this.slot.strip(error), None),
             Err(payload) => this.child.end(None, Some(payload)),
         }
         Poll::Ready(())
@@ -485,14 +486,12 @@ where
 struct Child {
     shared: Arc<Shared>,
     index: usize,
-    scope: CancelScope,
     ended: bool,
 }
 
 impl Child {
     fn end(&mut self, error: Option<Error>, panic: Option<PanicPayload>) {
         self.ended = true;
-        let error = error.and_then(|error| self.scope.strip(error));
         let failed = error.is_some() || panic.is_some();
         let (waker, first) = {
             let mut state = self.shared.lock();
