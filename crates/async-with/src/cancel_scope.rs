@@ -67,7 +67,11 @@ static CANCELLED_SCOPES: AtomicUsize = AtomicUsize::new(0);
 /// Every scope is handled as `State` with the attachment's type erased; the
 /// fields before it are read directly, without the erased type's vtable.
 pub(crate) struct State<Attachment: ?Sized = dyn Send + Sync> {
-    id: u64,
+    /// The number its stop errors carry, taken from [`NEXT_ID`] when the
+    /// first one is made (0 until then): most scopes are never stopped, and
+    /// a process-wide counter touched by every scope made is a cache line
+    /// every thread fights over.
+    id: AtomicU64,
     reason: AtomicU8,
     /// Whether a suspended exit holds the cancellation back in the current
     /// poll. Only the polling thread touches it.
@@ -80,7 +84,7 @@ pub(crate) struct State<Attachment: ?Sized = dyn Send + Sync> {
 impl<Attachment> State<Attachment> {
     fn with_attachment(deadline: Option<Duration>, attachment: Attachment) -> Arc<Self> {
         Arc::new(Self {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: AtomicU64::new(0),
             reason: AtomicU8::new(RUNNING),
             held: AtomicBool::new(false),
             deadline,
@@ -102,7 +106,24 @@ impl<Attachment: ?Sized> State<Attachment> {
             .downcast_ref::<TimedOut>()
             .map(|timed_out| timed_out.scope)
             .or_else(|| error.downcast_ref::<Cancelled>().map(|c| c.scope))
-            == Some(self.id)
+            // Without a number yet, no error is this scope's.
+            .is_some_and(|scope| scope == self.id.load(Ordering::Acquire))
+    }
+
+    /// The number of this scope's stop errors, taken on first use.
+    fn id(&self) -> u64 {
+        let id = self.id.load(Ordering::Acquire);
+        if id != 0 {
+            return id;
+        }
+        let fresh = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        match self
+            .id
+            .compare_exchange(0, fresh, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => fresh,
+            Err(taken) => taken,
+        }
     }
 
     /// `error` without this scope's stop signals; `None` when nothing else
@@ -166,10 +187,10 @@ impl State {
     fn error(&self) -> Error {
         match (self.reason.load(Ordering::Acquire), self.deadline) {
             (TIMED_OUT, Some(after)) => Error::new(TimedOut {
-                scope: self.id,
+                scope: self.id(),
                 after,
             }),
-            _ => Error::new(Cancelled { scope: self.id }),
+            _ => Error::new(Cancelled { scope: self.id() }),
         }
     }
 }
