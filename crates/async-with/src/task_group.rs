@@ -74,6 +74,10 @@ pub trait Spawn: Runtime {
 /// - **Results**: each child's value is in its [`TaskHandle`] once it ended.
 /// - **Cancellation**: when the group's future is dropped, the children
 ///   are cancelled (they still run their exits, on their own tasks).
+/// - **Cost**: one allocation per child beside the runtime's task (the
+///   child's cancel scope, which also keeps its value for the handle). A
+///   group that lives long, spawning a child per request, holds only as
+///   much as it ever ran at once.
 ///
 /// Runtime adapter crates offer it bound to their runtime
 /// (`async_with_tokio::task_group(body)`).
