@@ -213,7 +213,7 @@ impl<R> fmt::Debug for TaskGroup<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.shared.lock();
         f.debug_struct("TaskGroup")
-            .field("running", &state.running)
+            .field("running", &state.children.len())
             .field("cancelled", &state.cancelled)
             .finish_non_exhaustive()
     }
@@ -246,7 +246,6 @@ impl<R: Spawn> TaskGroup<R> {
             if state.cancelled {
                 scope.cancel();
             }
-            state.running += 1;
             state.children.insert(scope.clone())
         };
         let child = Child {
@@ -369,20 +368,19 @@ struct Shared {
 
 #[derive(Default)]
 struct GroupState {
-    running: usize,
     cancelled: bool,
     errors: Option<Error>,
     panic: Option<PanicPayload>,
-    /// The running children's scopes. A child's slot is reused once it
-    /// ended, so a group that lives long (a server's) holds only as much as
-    /// it ever ran at once.
+    /// The running children's scopes: how many run is its length. A
+    /// child's slot is reused once it ended, so a group that lives long (a
+    /// server's) holds only as much as it ever ran at once.
     children: Slab<CancelScope>,
     waker: Option<Waker>,
 }
 
 impl GroupState {
     fn idle(&mut self, waker: &Waker) -> bool {
-        if self.running == 0 {
+        if self.children.is_empty() {
             return true;
         }
         if !self
@@ -499,7 +497,6 @@ impl Child {
         let failed = error.is_some() || panic.is_some();
         let (waker, first) = {
             let mut state = self.shared.lock();
-            state.running -= 1;
             // Ends once: `ended` keeps `Drop` from ending it again.
             state.children.try_remove(self.index);
             let mut first = false;
@@ -510,7 +507,7 @@ impl Child {
             // The group waits for the last child only: a failure cancels
             // the others from here, and the group has nothing to do until
             // they have ended too.
-            let last = state.running == 0;
+            let last = state.children.is_empty();
             (if last { state.waker.take() } else { None }, first)
         };
         if first {
@@ -538,7 +535,7 @@ struct CancelOnDrop(Arc<Shared>);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        if self.0.lock().running > 0 {
+        if !self.0.lock().children.is_empty() {
             self.0.cancel_all();
         }
     }
