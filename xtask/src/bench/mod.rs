@@ -28,9 +28,9 @@ const PACKAGE: &str = "async-with-benches";
 /// Criterion settings for `--quick`: a smoke run of the whole suite.
 const QUICK_ARGS: &[&str] = &[
     "--warm-up-time",
-    "0.1",
+    "0.05",
     "--measurement-time",
-    "0.3",
+    "0.2",
     "--sample-size",
     "10",
     "--nresamples",
