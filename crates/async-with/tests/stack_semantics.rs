@@ -358,6 +358,58 @@ fn an_exit_that_panics_as_it_is_made_counts_as_run_and_the_rest_still_exit() {
     assert_eq!(events.drops(), ["B", "A"]);
 }
 
+/// An exit future that completes at once and panics when dropped.
+struct PanicsWhenDropped;
+
+impl std::future::Future for PanicsWhenDropped {
+    type Output = Result<Exit, Error>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::task::Poll::Ready(Ok(Exit::Propagate))
+    }
+}
+
+impl Drop for PanicsWhenDropped {
+    fn drop(&mut self) {
+        std::panic::panic_any(Boom("dropping the exit"));
+    }
+}
+
+#[test]
+fn an_exit_that_panics_as_it_is_dropped_counts_as_run_and_the_one_below_still_exits() {
+    // The entry has left the stack when its drop panics: the entry below it
+    // has not started and must still run, exactly once.
+    let events = Events::new();
+    let log = events.clone();
+    let payload = panic_payload(ExitStack::new().scope(async |stack| {
+        stack.enter(tracked(Spec::new("A"), &events)).await?;
+        stack.push_exit(move |outcome: Outcome| {
+            log.push(format!("dropping exit: {}", describe(&outcome)));
+            PanicsWhenDropped
+        });
+        stack.enter(tracked(Spec::new("B"), &events)).await?;
+        Ok(())
+    }));
+    assert_eq!(
+        payload.downcast_ref::<Boom>(),
+        Some(&Boom("dropping the exit"))
+    );
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "exit B: success",
+            "dropping exit: success",
+            "exit A: panicked",
+        ])
+    );
+    assert_eq!(events.drops(), ["B", "A"]);
+}
+
 #[test]
 fn a_pending_exit_after_a_panicking_one_resumes_where_it_was() {
     // The panic is caught around the whole loop of exits: the exit after it

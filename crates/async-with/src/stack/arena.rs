@@ -1,20 +1,33 @@
 //! Entries at stable addresses, so a stack entered through `&self` can lend
 //! `&mut` access to several resources at once (the typed-arena pattern).
 //!
+//! Entries are written into chunks of memory that grow as the stack does
+//! (a [`Bump`]), not into one heap allocation each: a stack of 16 entries
+//! asks the allocator for three chunks, and none at all when it is reused
+//! after a close. Entries leave in the reverse order they came, so the
+//! memory is reused once the last one has left.
+//!
 //! This module and `generator/slot.rs` hold the crate's only `unsafe` code.
 //! The invariants it rests on:
 //!
-//! 1. Every pointer in `entries` comes from `Box::into_raw` and is owned by
-//!    the arena alone; it is freed exactly once, by [`Arena::pop`] (which turns
-//!    it back into a `Box`) or by `Drop`.
-//! 2. No entry is freed, moved or touched through `&self`: `&self` only
-//!    pushes and counts.
-//!    Every path that reads or frees an entry takes `&mut self` or `self`, so
-//!    the borrow checker ends every loan made by [`Arena::push`] first.
-//! 3. [`Arena::push`] lends the new entry once, to its caller; the arena never
-//!    creates another reference to an entry while that loan can be alive.
-//! 4. Through `&self`, the list of entries is touched only while the `busy`
-//!    flag is held, so two threads pushing through a shared stack take turns;
+//! 1. Every entry on the list (the newest, then each one's `below` link) is
+//!    alive, in a node that `push` wrote into `memory`. It is dropped
+//!    exactly once, in place, by [`Arena::drop_top`] or `Drop`, after it
+//!    left the list.
+//! 2. The memory of an entry is reused or freed only once the list is
+//!    empty, so only after every entry was dropped: a pinned entry's
+//!    memory is never invalidated before its `Drop` ran. If an entry's
+//!    `Drop` panics while the arena is dropped, the memory is leaked rather
+//!    than freed under the entries that were not dropped.
+//! 3. No entry is dropped, moved or touched through `&self`: `&self` only
+//!    pushes and counts. Every path that reads or drops an entry takes
+//!    `&mut self` or `self`, so the borrow checker ends every loan made by
+//!    [`Arena::push`] first.
+//! 4. [`Arena::push`] lends the new entry once, to its caller; the arena
+//!    never creates another reference to an entry while that loan can be
+//!    alive.
+//! 5. Through `&self`, the list is touched only while the `busy` flag is
+//!    held, so two threads pushing through a shared stack take turns;
 //!    through `&mut self` no flag is needed. This is a `Mutex` cut down to
 //!    what a push needs: one atomic swap to take it and a plain store to
 //!    give it back, and no poisoning (a push cannot leave the list
@@ -22,36 +35,89 @@
 #![allow(unsafe_code)]
 
 use std::cell::UnsafeCell;
+use std::mem::{self, ManuallyDrop};
 use std::pin::Pin;
-use std::ptr::NonNull;
+use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use bumpalo::Bump;
+
+/// Memory a stack keeps for its next use once its entries are gone; a
+/// stack that grew past it gives its memory back.
+const KEPT_BYTES: usize = 64 * 1024;
 
 /// Owns type-erased entries `D` (`dyn Entry`, possibly `+ Send`).
 pub(crate) struct Arena<D: ?Sized> {
-    entries: UnsafeCell<Vec<Owned<D>>>,
-    /// Held while a `&self` method touches `entries` (invariant 4).
+    list: UnsafeCell<List<D>>,
+    /// Held while a `&self` method touches `list` (invariant 5).
     busy: AtomicBool,
 }
 
+/// The entries, as a list linked from the newest down, and the memory they
+/// live in.
+struct List<D: ?Sized> {
+    top: Option<Top<D>>,
+    len: usize,
+    /// Dropped only by hand, once no entry lives in it (invariant 2).
+    memory: ManuallyDrop<Bump>,
+}
+
+/// How an entry `T` is stored: with the link to the entry below it, so the
+/// list needs no memory of its own.
+struct Node<T, D: ?Sized> {
+    below: Option<Top<D>>,
+    entry: T,
+}
+
+/// The newest entry of a list, and where the link to the one below it is.
+struct Top<D: ?Sized> {
+    entry: Owned<D>,
+    below: NonNull<Option<Top<D>>>,
+}
+
 // SAFETY: through `&self` the arena only pushes and counts, and only while
-// holding `busy` (invariant 4), which excludes every other `&self` access, as a
+// holding `busy` (invariant 5), which excludes every other `&self` access, as a
 // `Mutex` would; so sharing it is sound when its entries may be sent, like
-// `Mutex<Vec<Box<D>>>` for `D: Send`. (`Send` follows from the fields.)
+// `Mutex<List<D>>` for `D: Send`. (`Send` follows from the fields: `Bump` is
+// `Send`, and so is `Owned<D>` for `D: Send`.)
 unsafe impl<D: ?Sized + Send> Sync for Arena<D> {}
 
-/// A pointer the arena owns, from `Box::into_raw`.
+/// A pointer to an entry the arena owns (invariant 1).
 struct Owned<D: ?Sized>(NonNull<D>);
 
-// SAFETY: `Owned<D>` is a `Box<D>` that the arena frees by hand (invariant 1):
-// sending it to another thread sends the `D`, which is sound when `D: Send`,
-// exactly as for `Box<D>`. It is never shared (the arena's `Sync` impl
-// covers the list that holds it), so it needs no `Sync` impl of its own.
+impl<D: ?Sized> Clone for Owned<D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: ?Sized> Copy for Owned<D> {}
+
+// SAFETY: a `Top` is the list's handle on its newest entry (an `Owned<D>`)
+// and on that entry's link, both in memory the same list owns and moves
+// between threads with it: sending it is sending the entries, sound when
+// `D: Send`. Like `Owned`, it is never shared outside the list.
+unsafe impl<D: ?Sized + Send> Send for Top<D> {}
+
+impl<D: ?Sized> Clone for Top<D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: ?Sized> Copy for Top<D> {}
+
+// SAFETY: `Owned<D>` owns the `D` it points to, which lives in the memory of
+// the same arena and moves between threads with it: sending it sends the
+// `D`, which is sound when `D: Send`, exactly as for `Box<D>`. It is never
+// shared (the arena's `Sync` impl covers the list that holds it), so it
+// needs no `Sync` impl of its own.
 unsafe impl<D: ?Sized + Send> Send for Owned<D> {}
 
 impl<D: ?Sized> Arena<D> {
     pub(crate) fn new() -> Self {
         Self {
-            entries: UnsafeCell::new(Vec::new()),
+            list: UnsafeCell::new(List::new()),
             busy: AtomicBool::new(false),
         }
     }
@@ -63,56 +129,116 @@ impl<D: ?Sized> Arena<D> {
     #[allow(clippy::mut_from_ref)] // the point of the arena: see the module docs
     #[inline]
     pub(crate) fn push<T>(&self, entry: T, erase: fn(NonNull<T>) -> NonNull<D>) -> Pin<&mut T> {
-        let concrete = NonNull::from(Box::leak(Box::new(entry)));
-        self.with_entries(|entries| entries.push(Owned(erase(concrete))));
-        // SAFETY: `concrete` points to a live, boxed `T` that the arena owns
-        // (invariant 1) and that stays put until `pop`/`Drop`, which need
-        // `&mut self`, so not before this `&self` loan ends (invariant 2). The
-        // arena lends this entry nowhere else (invariant 3), so the `&mut` is
-        // unique. The entry is heap-allocated and never moved, so pinning it
-        // is sound.
+        let concrete = self.with_list(|list| {
+            let node = list.memory.alloc(Node {
+                below: list.top,
+                entry,
+            });
+            let concrete = NonNull::from(&mut node.entry);
+            list.top = Some(Top {
+                entry: Owned(erase(concrete)),
+                below: NonNull::from(&mut node.below),
+            });
+            list.len += 1;
+            concrete
+        });
+        // SAFETY: `concrete` points to the live `T` just written into the
+        // arena's memory, listed so that the arena owns it (invariant 1); it
+        // stays put and alive until `drop_top`/`Drop`, which need `&mut self`,
+        // so not before this `&self` loan ends (invariants 2 and 3). The arena
+        // lends this entry nowhere else (invariant 4), so the `&mut` is
+        // unique. The entry is never moved, so pinning it is sound.
         unsafe { Pin::new_unchecked(&mut *concrete.as_ptr()) }
     }
 
-    /// Takes the newest entry back, pinned.
-    pub(crate) fn pop(&mut self) -> Option<Pin<Box<D>>> {
-        let Owned(pointer) = self.entries_mut().pop()?;
-        // SAFETY: `pointer` came from `Box::into_raw` (via `Box::leak`) and
-        // was just removed from the arena, so it is freed only by this box
-        // (invariant 1). `&mut self` proves no loan from `push` is alive
-        // (invariant 2).
-        Some(Box::into_pin(unsafe { Box::from_raw(pointer.as_ptr()) }))
+    /// The newest entry, pinned, where it lives.
+    pub(crate) fn top(&mut self) -> Option<Pin<&mut D>> {
+        let Owned(pointer) = self.list.get_mut().top?.entry;
+        // SAFETY: the pointer is listed, so its entry is alive (invariant 1)
+        // and never moved; `&mut self` proves no loan from `push` is alive
+        // (invariant 3), and the result borrows `self` mutably, so it is the
+        // only reference to the entry while it lives.
+        Some(unsafe { Pin::new_unchecked(&mut *pointer.as_ptr()) })
     }
 
-    /// Moves every entry into a new arena, leaving this one empty.
+    /// Drops the newest entry, where it lives. Once none is left, their
+    /// memory is kept for the next pushes (or given back, past
+    /// [`KEPT_BYTES`]).
+    pub(crate) fn drop_top(&mut self) {
+        let list = self.list.get_mut();
+        let Some(Owned(pointer)) = list.unlink() else {
+            return;
+        };
+        // SAFETY: the pointer was listed, so its entry is alive; it has just
+        // left the list, so this is its one drop (invariant 1). A panic in its
+        // `Drop` leaves it unlisted: it is never dropped again, and its memory
+        // is reused only once the list is empty, after this call.
+        unsafe { ptr::drop_in_place(pointer.as_ptr()) };
+        if list.top.is_none() {
+            list.reuse_memory();
+        }
+    }
+
+    /// Moves every entry, with its memory, into a new arena, leaving this
+    /// one empty.
     pub(crate) fn take_all(&mut self) -> Self {
         Self {
-            entries: UnsafeCell::new(std::mem::take(self.entries_mut())),
+            list: UnsafeCell::new(mem::replace(self.list.get_mut(), List::new())),
             busy: AtomicBool::new(false),
         }
     }
 
     /// Whether no entry is left; through `&mut self`, so without the flag.
     pub(crate) fn is_empty(&mut self) -> bool {
-        self.entries_mut().is_empty()
+        self.list.get_mut().top.is_none()
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.with_entries(|entries| entries.len())
+        self.with_list(|list| list.len)
     }
 
-    /// Runs `f` on the list of entries, holding `busy` (invariant 4).
+    /// Runs `f` on the list, holding `busy` (invariant 5).
     #[inline]
-    fn with_entries<T>(&self, f: impl FnOnce(&mut Vec<Owned<D>>) -> T) -> T {
+    fn with_list<T>(&self, f: impl FnOnce(&mut List<D>) -> T) -> T {
         let _busy = Busy::take(&self.busy);
         // SAFETY: `busy` is held until `_busy` drops, after `f` returned or
-        // unwound, and every `&self` access to `entries` holds it; `&mut self`
+        // unwound, and every `&self` access to `list` holds it; `&mut self`
         // accesses cannot overlap a `&self` borrow. So this `&mut` is unique.
-        f(unsafe { &mut *self.entries.get() })
+        f(unsafe { &mut *self.list.get() })
+    }
+}
+
+impl<D: ?Sized> List<D> {
+    fn new() -> Self {
+        Self {
+            top: None,
+            len: 0,
+            // Allocates nothing until the first push.
+            memory: ManuallyDrop::new(Bump::new()),
+        }
     }
 
-    fn entries_mut(&mut self) -> &mut Vec<Owned<D>> {
-        self.entries.get_mut()
+    /// Takes the newest entry off the list; the caller drops it.
+    fn unlink(&mut self) -> Option<Owned<D>> {
+        let top = self.top?;
+        // SAFETY: `below` points into the node of the listed entry `top`,
+        // alive (invariant 1); the link is plain data, read before the entry
+        // is dropped.
+        self.top = unsafe { *top.below.as_ptr() };
+        self.len -= 1;
+        Some(top.entry)
+    }
+
+    /// Makes the memory of the entries, all gone, ready for new ones.
+    fn reuse_memory(&mut self) {
+        debug_assert!(self.top.is_none(), "memory is reused under no entry");
+        // Safe by itself (`reset` takes `&mut`); invariant 2 is what the
+        // callers keep by calling this only with no entry left.
+        self.memory.reset();
+        if self.memory.allocated_bytes() > KEPT_BYTES {
+            let grown = mem::replace(&mut self.memory, ManuallyDrop::new(Bump::new()));
+            drop(ManuallyDrop::into_inner(grown));
+        }
     }
 }
 
@@ -138,10 +264,19 @@ impl Drop for Busy<'_> {
 }
 
 impl<D: ?Sized> Drop for Arena<D> {
-    /// Frees what is left, newest first, one at a time (no recursion).
+    /// Drops what is left, newest first, one at a time (no recursion), then
+    /// frees the memory. A panic in an entry's `Drop` goes up from here and
+    /// leaves the memory allocated (invariant 2).
     fn drop(&mut self) {
-        while let Some(entry) = self.pop() {
-            drop(entry);
+        let list = self.list.get_mut();
+        while let Some(Owned(pointer)) = list.unlink() {
+            // SAFETY: as in `drop_top`: listed, so alive; unlisted, so
+            // dropped once.
+            unsafe { ptr::drop_in_place(pointer.as_ptr()) };
         }
+        // SAFETY: every entry has been dropped, so nothing lives in the
+        // memory any more, and it is never touched again: the arena is
+        // being dropped.
+        unsafe { ManuallyDrop::drop(&mut list.memory) };
     }
 }

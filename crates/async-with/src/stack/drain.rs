@@ -15,50 +15,45 @@ use crate::unwind::Unwind;
 
 /// Runs every exit left in an arena, newest first, recording how each ended.
 ///
-/// Exits are never stopped by a cancel scope, and hold it back from the
-/// scopes around them while suspended (see `cancel_scope`). Dropped while an
-/// exit is suspended, the drain drops that exit, which never runs again;
-/// the exits still in the arena stay there for a later close.
-pub(crate) struct Drain<'a, D: ?Sized> {
+/// Each exit runs where its entry lives, and its entry is dropped as soon as
+/// it ended. Exits are never stopped by a cancel scope, and hold it back
+/// from the scopes around them while suspended (see `cancel_scope`). Dropped
+/// while an exit is suspended, the drain drops that exit, which never runs
+/// again; the exits below it stay in the arena for a later close.
+pub(crate) struct Drain<'a, D: ?Sized + Entry> {
     arena: &'a mut Arena<D>,
     state: &'a mut Unwind,
-    /// The exit being run: taken from the arena, dropped once it ended.
-    current: Option<Pin<Box<D>>>,
 }
 
 impl<'a, D: ?Sized + Entry> Drain<'a, D> {
     pub(crate) fn new(arena: &'a mut Arena<D>, state: &'a mut Unwind) -> Self {
-        Self {
-            arena,
-            state,
-            current: None,
-        }
+        Self { arena, state }
     }
 
     /// Runs exits until one is suspended or none is left. A panic leaves the
-    /// exit that raised it in `current`.
+    /// exit that raised it on top, started.
     fn run(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        loop {
-            let Self {
-                arena,
-                state,
-                current,
-            } = self;
-            let entry = match current {
-                Some(entry) => entry,
-                None => match arena.pop() {
-                    Some(entry) => current.insert(entry),
-                    None => return Poll::Ready(()),
-                },
-            };
-            let exited = ready!(entry.as_mut().poll_exit(Told::ended(state), cx));
+        let Self { arena, state } = self;
+        while let Some(entry) = arena.top() {
+            let exited = ready!(entry.poll_exit(Told::ended(state), cx));
             // The exit's future goes first: it may share the pending error,
             // which `record_exit` then takes back unshared.
-            *current = None;
+            arena.drop_top();
             // An exit that propagates changes nothing: the common case.
             if !matches!(exited, Ok(Exit::Propagate)) {
                 state.record_exit(Ok(exited));
             }
+        }
+        Poll::Ready(())
+    }
+
+    /// Drops the exit on top if it started: it is then the one that
+    /// panicked or was suspended, and never runs again. An entry whose own
+    /// `Drop` panicked has already left the arena; the one below it has not
+    /// started, and stays.
+    fn drop_started(&mut self) {
+        if self.arena.top().is_some_and(|entry| entry.started()) {
+            self.arena.drop_top();
         }
     }
 }
@@ -76,7 +71,7 @@ impl<D: ?Sized + Entry> Future for Drain<'_, D> {
                 Err(payload) => {
                     // The exit that panicked counts as run: drop it (a panic
                     // in its `Drop` is a second panic) and go on with the rest.
-                    let dropped = panic::catch_unwind(AssertUnwindSafe(|| this.current = None));
+                    let dropped = panic::catch_unwind(AssertUnwindSafe(|| this.drop_started()));
                     this.state.record_exit(Err(payload));
                     if let Err(payload) = dropped {
                         this.state.record_exit(Err(payload));
@@ -84,5 +79,11 @@ impl<D: ?Sized + Entry> Future for Drain<'_, D> {
                 }
             }
         }
+    }
+}
+
+impl<D: ?Sized + Entry> Drop for Drain<'_, D> {
+    fn drop(&mut self) {
+        self.drop_started();
     }
 }

@@ -94,9 +94,10 @@ impl<K: Flavor> PendingExits<K> {
     ///
     /// See [`StackPolicy`].
     pub async fn run(mut self) {
-        while let Some(mut entry) = self.arena.pop() {
+        while let Some(mut entry) = self.arena.top() {
             let exit = poll_fn(|cx| entry.as_mut().poll_exit(Told::CANCELLED, cx));
             report_detached_exit(CatchUnwind::new(exit).await);
+            self.arena.drop_top();
         }
     }
 
@@ -107,9 +108,9 @@ impl<K: Flavor> PendingExits<K> {
     /// See [`StackPolicy`].
     pub fn drop_synchronously(mut self) {
         let mut skipped = 0;
-        while let Some(entry) = self.arena.pop() {
+        while let Some(entry) = self.arena.top() {
             skipped += usize::from(!entry.started());
-            drop(entry);
+            self.arena.drop_top();
         }
         diagnostics::report_skipped_exits(skipped);
     }
