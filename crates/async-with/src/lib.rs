@@ -86,8 +86,10 @@
 //!   panic is not caught (nothing is pending for it to be weighed against, so
 //!   it goes up as it is). [`Error`] is one pointer wide, so a scope's
 //!   `Result` goes back up through every nesting level in registers.
-//! - **A stack is one allocation per entry.** [`ExitStack`] keeps an
-//!   entry's context and resource, then its exit future, in the same box;
+//! - **A stack allocates per chunk, not per entry.** [`ExitStack`] writes
+//!   each entry (its context and resource, then its exit future in the
+//!   same place, and the link to the entry below) into chunks of memory
+//!   that double as it grows, reused after a close;
 //!   pushing through `&self` takes one atomic swap (`stack/arena.rs`), and
 //!   closing catches panics once per poll of the whole loop rather than once
 //!   per exit (`stack/drain.rs`).

@@ -2,9 +2,9 @@
 //! `&mut` access to several resources at once (the typed-arena pattern).
 //!
 //! Entries are written into chunks of memory that grow as the stack does
-//! (a [`Bump`]), not into one heap allocation each: a stack of 16 entries
-//! asks the allocator for three chunks, and none at all when it is reused
-//! after a close. Entries leave in the reverse order they came, so the
+//! (a [`Bump`]), not into one heap allocation each: a stack of 16 small
+//! entries asks the allocator for three chunks, and none at all when it is
+//! reused after a close. Entries leave in the reverse order they came, so the
 //! memory is reused once the last one has left.
 //!
 //! This module and `generator/slot.rs` hold the crate's only `unsafe` code.
@@ -56,24 +56,28 @@ pub(crate) struct Arena<D: ?Sized> {
 /// The entries, as a list linked from the newest down, and the memory they
 /// live in.
 struct List<D: ?Sized> {
-    top: Option<Top<D>>,
+    top: Option<Link<D>>,
     len: usize,
     /// Dropped only by hand, once no entry lives in it (invariant 2).
     memory: ManuallyDrop<Bump>,
 }
 
-/// How an entry `T` is stored: with the link to the entry below it, so the
-/// list needs no memory of its own.
+/// How an entry `T` is stored: after a header that links it into the list,
+/// so the list needs no memory of its own.
 struct Node<T, D: ?Sized> {
-    below: Option<Top<D>>,
+    header: Header<D>,
     entry: T,
 }
 
-/// The newest entry of a list, and where the link to the one below it is.
-struct Top<D: ?Sized> {
-    entry: Owned<D>,
-    below: NonNull<Option<Top<D>>>,
+/// The start of every node: the node below it, and its own entry, erased.
+struct Header<D: ?Sized> {
+    below: Option<Link<D>>,
+    /// Set as soon as the node is written (its address is needed first).
+    entry: Option<Owned<D>>,
 }
+
+/// Where a node's header is.
+struct Link<D: ?Sized>(NonNull<Header<D>>);
 
 // SAFETY: through `&self` the arena only pushes and counts, and only while
 // holding `busy` (invariant 5), which excludes every other `&self` access, as a
@@ -93,19 +97,19 @@ impl<D: ?Sized> Clone for Owned<D> {
 
 impl<D: ?Sized> Copy for Owned<D> {}
 
-// SAFETY: a `Top` is the list's handle on its newest entry (an `Owned<D>`)
-// and on that entry's link, both in memory the same list owns and moves
-// between threads with it: sending it is sending the entries, sound when
-// `D: Send`. Like `Owned`, it is never shared outside the list.
-unsafe impl<D: ?Sized + Send> Send for Top<D> {}
+// SAFETY: a `Link` points to a node header in memory the same list owns
+// and moves between threads with, the header naming an entry the list owns:
+// sending it is sending the entries, sound when `D: Send`. Like `Owned`, it
+// is never shared outside the list.
+unsafe impl<D: ?Sized + Send> Send for Link<D> {}
 
-impl<D: ?Sized> Clone for Top<D> {
+impl<D: ?Sized> Clone for Link<D> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<D: ?Sized> Copy for Top<D> {}
+impl<D: ?Sized> Copy for Link<D> {}
 
 // SAFETY: `Owned<D>` owns the `D` it points to, which lives in the memory of
 // the same arena and moves between threads with it: sending it sends the
@@ -122,23 +126,36 @@ impl<D: ?Sized> Arena<D> {
         }
     }
 
-    /// Stores `entry` and lends it, pinned, for as long as `self` is borrowed.
+    /// Stores the entry `make` returns and lends it, pinned, for as long as
+    /// `self` is borrowed.
     ///
+    /// `make` runs with the list held (so it must not touch the arena) and
+    /// its entry is written straight into the arena's memory, not built
+    /// first and copied in.
     /// `erase` turns the concrete pointer into the stored `dyn` one (an
-    /// unsizing coercion, the same address).
+    /// unsizing coercion, the same address); both are type parameters, not
+    /// `fn` pointers, so that they are inlined rather than called.
     #[allow(clippy::mut_from_ref)] // the point of the arena: see the module docs
     #[inline]
-    pub(crate) fn push<T>(&self, entry: T, erase: fn(NonNull<T>) -> NonNull<D>) -> Pin<&mut T> {
+    pub(crate) fn push<T>(
+        &self,
+        make: impl FnOnce() -> T,
+        erase: impl FnOnce(NonNull<T>) -> NonNull<D>,
+    ) -> Pin<&mut T> {
         let concrete = self.with_list(|list| {
-            let node = list.memory.alloc(Node {
-                below: list.top,
-                entry,
+            // The header is filled in place, after the entry: written
+            // whole with the entry, it would go through a copy on the stack.
+            let node = list.memory.alloc_with(|| Node {
+                header: Header {
+                    below: None,
+                    entry: None,
+                },
+                entry: make(),
             });
             let concrete = NonNull::from(&mut node.entry);
-            list.top = Some(Top {
-                entry: Owned(erase(concrete)),
-                below: NonNull::from(&mut node.below),
-            });
+            node.header.below = list.top;
+            node.header.entry = Some(Owned(erase(concrete)));
+            list.top = Some(Link(NonNull::from(&mut node.header)));
             list.len += 1;
             concrete
         });
@@ -153,7 +170,7 @@ impl<D: ?Sized> Arena<D> {
 
     /// The newest entry, pinned, where it lives.
     pub(crate) fn top(&mut self) -> Option<Pin<&mut D>> {
-        let Owned(pointer) = self.list.get_mut().top?.entry;
+        let Owned(pointer) = self.list.get_mut().header()?.entry?;
         // SAFETY: the pointer is listed, so its entry is alive (invariant 1)
         // and never moved; `&mut self` proves no loan from `push` is alive
         // (invariant 3), and the result borrows `self` mutably, so it is the
@@ -218,15 +235,21 @@ impl<D: ?Sized> List<D> {
         }
     }
 
+    /// The header of the newest node.
+    fn header(&self) -> Option<&Header<D>> {
+        let Link(header) = self.top?;
+        // SAFETY: the node is listed, so it is alive (invariant 1). Its header
+        // is plain data that is only written by `push`, before the node was
+        // listed, and never lent out.
+        Some(unsafe { header.as_ref() })
+    }
+
     /// Takes the newest entry off the list; the caller drops it.
     fn unlink(&mut self) -> Option<Owned<D>> {
-        let top = self.top?;
-        // SAFETY: `below` points into the node of the listed entry `top`,
-        // alive (invariant 1); the link is plain data, read before the entry
-        // is dropped.
-        self.top = unsafe { *top.below.as_ptr() };
+        let &Header { below, entry } = self.header()?;
+        self.top = below;
         self.len -= 1;
-        Some(top.entry)
+        entry
     }
 
     /// Makes the memory of the entries, all gone, ready for new ones.

@@ -1,5 +1,5 @@
 //! One registered exit: its payload until the exit starts, then its future,
-//! pinned in the entry's single heap allocation.
+//! pinned in the same place, in the stack's memory.
 
 use std::future::Future;
 use std::pin::Pin;
