@@ -411,6 +411,45 @@ fn an_exit_that_panics_as_it_is_dropped_counts_as_run_and_the_one_below_still_ex
 }
 
 #[test]
+fn a_local_stack_lends_rc_resources_of_several_entries_and_exits_newest_first() {
+    // Entries, callbacks and adopted values that are not `Send`, all
+    // usable at once, then closed newest first.
+    let events = Events::new();
+    let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let value = block_on(async {
+        let stack = ExitStack::local();
+        let mut held = Vec::new();
+        for n in 0..50 {
+            let shared = stack.enter(nullcontext(std::rc::Rc::new(n))).await?;
+            held.push(std::rc::Rc::clone(shared));
+            let log = std::rc::Rc::clone(&log);
+            stack.push_callback(move || async move {
+                log.borrow_mut().push(n);
+                Ok(())
+            });
+        }
+        let a = stack.enter(tracked(Spec::new("A"), &events)).await?;
+        let counter = stack.adopt(std::rc::Rc::new(std::cell::Cell::new(0)), |_| async {
+            Ok(())
+        });
+        a.touch();
+        counter.set(held.iter().map(|n| **n).sum());
+        let sum = counter.get();
+        assert_eq!(stack.len(), 102);
+        let mut stack = stack;
+        stack.close().await?;
+        Ok::<_, Error>(sum)
+    })
+    .unwrap();
+    assert_eq!(value, (0..50).sum::<i32>());
+    assert_eq!(*log.borrow(), (0..50).rev().collect::<Vec<_>>());
+    assert_eq!(
+        events.log(),
+        strings(&["enter A", "use A", "exit A: success"])
+    );
+}
+
+#[test]
 fn a_pending_exit_after_a_panicking_one_resumes_where_it_was() {
     // The panic is caught around the whole loop of exits: the exit after it
     // must still be polled to completion, across its suspensions.

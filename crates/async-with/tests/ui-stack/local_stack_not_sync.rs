@@ -1,0 +1,11 @@
+// A `LocalExitStack` is `!Sync` too: its entries may hold `Rc`s, so a
+// reference to it must not reach another thread either.
+use async_with::ExitStack;
+
+fn assert_sync<T: Sync>(_: &T) {}
+
+fn main() {
+    let stack = ExitStack::local();
+    stack.push_callback(|| async { Ok(()) });
+    assert_sync(&stack);
+}
