@@ -89,7 +89,8 @@
 //! - **A stack allocates per chunk, not per entry.** [`ExitStack`] writes
 //!   each entry (its context and resource, then its exit future in the
 //!   same place, and the link to the entry below) into chunks of memory
-//!   that double as it grows, reused after a close;
+//!   that double as it grows, reused after a close and by the next stack
+//!   made on the same thread (`stack/spare.rs`);
 //!   pushing through `&self` takes one atomic swap (`stack/arena.rs`), and
 //!   closing catches panics once per poll of the whole loop rather than once
 //!   per exit (`stack/drain.rs`).

@@ -1,7 +1,8 @@
 //! `ExitStack` keeps its entries in memory that grows in chunks, each twice
 //! the last, and reuses it after a close: the allocator is asked a
 //! logarithmic number of times, not once per entry, and a stack that grew
-//! large gives its memory back when it is closed.
+//! large gives its memory back when it is closed. A dropped stack leaves
+//! its memory to the next stack made on the same thread.
 //!
 //! `allocation-counter` counts this thread's allocations only.
 
@@ -78,4 +79,32 @@ fn a_stack_that_grew_large_gives_its_memory_back_when_closed() {
     // Still usable, and a small stack keeps its memory as before.
     let small = measure(|| block_on(fill_and_close(&mut stack, 10)).unwrap());
     assert!(small.bytes_current > 0, "{small:?}");
+}
+
+#[test]
+fn a_new_stack_starts_with_the_memory_of_the_last_one_dropped_on_its_thread() {
+    let warm = || {
+        let mut stack = ExitStack::new();
+        block_on(fill_and_close(&mut stack, 10)).unwrap();
+    };
+    warm();
+    let next = measure(warm);
+    assert_eq!(next.count_total, 0, "{next:?}");
+    // What the thread keeps is one chunk, whatever the stacks before it.
+    let large = measure(|| {
+        let mut stack = ExitStack::new();
+        block_on(fill_and_close(&mut stack, 100_000)).unwrap();
+    });
+    assert!(large.bytes_current <= 64 * 1024, "{large:?}");
+}
+
+#[test]
+fn a_stack_dropped_on_another_thread_leaves_its_memory_there() {
+    // A stack made on one thread and dropped on another leaves its memory
+    // to the second; this thread's stack still allocates its own.
+    let stack = ExitStack::new();
+    block_on(stack.enter(nullcontext(1))).unwrap();
+    std::thread::spawn(move || drop(stack)).join().unwrap();
+    let info = measure(|| block_on(fill_and_close(&mut ExitStack::new(), 1)).unwrap());
+    assert!(info.count_total >= 1, "{info:?}");
 }

@@ -42,9 +42,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use bumpalo::Bump;
 
-/// Memory a stack keeps for its next use once its entries are gone; a
-/// stack that grew past it gives its memory back.
-const KEPT_BYTES: usize = 64 * 1024;
+use super::spare::{self, KEPT_BYTES};
 
 /// Owns type-erased entries `D` (`dyn Entry`, possibly `+ Send`).
 pub(crate) struct Arena<D: ?Sized> {
@@ -143,6 +141,9 @@ impl<D: ?Sized> Arena<D> {
         erase: impl FnOnce(NonNull<T>) -> NonNull<D>,
     ) -> Pin<&mut T> {
         let concrete = self.with_list(|list| {
+            if list.top.is_none() {
+                list.take_spare();
+            }
             // The header is filled in place, after the entry: written
             // whole with the entry, it would go through a copy on the stack.
             let node = list.memory.alloc_with(|| Node {
@@ -252,6 +253,17 @@ impl<D: ?Sized> List<D> {
         entry
     }
 
+    /// Starts with the thread's spare memory if this list has none.
+    #[inline]
+    fn take_spare(&mut self) {
+        if self.memory.allocated_bytes() == 0
+            && let Some(spare) = spare::take()
+        {
+            // Replaces an arena that never allocated: nothing is freed.
+            *self.memory = spare;
+        }
+    }
+
     /// Makes the memory of the entries, all gone, ready for new ones.
     fn reuse_memory(&mut self) {
         debug_assert!(self.top.is_none(), "memory is reused under no entry");
@@ -288,8 +300,8 @@ impl Drop for Busy<'_> {
 
 impl<D: ?Sized> Drop for Arena<D> {
     /// Drops what is left, newest first, one at a time (no recursion), then
-    /// frees the memory. A panic in an entry's `Drop` goes up from here and
-    /// leaves the memory allocated (invariant 2).
+    /// gives the memory back to the thread or frees it. A panic in an entry's
+    /// `Drop` goes up from here and leaves the memory allocated (invariant 2).
     fn drop(&mut self) {
         let list = self.list.get_mut();
         while let Some(Owned(pointer)) = list.unlink() {
@@ -298,8 +310,8 @@ impl<D: ?Sized> Drop for Arena<D> {
             unsafe { ptr::drop_in_place(pointer.as_ptr()) };
         }
         // SAFETY: every entry has been dropped, so nothing lives in the
-        // memory any more, and it is never touched again: the arena is
-        // being dropped.
-        unsafe { ManuallyDrop::drop(&mut list.memory) };
+        // memory any more, and the arena, being dropped, never touches the
+        // field again.
+        spare::give_back(unsafe { ManuallyDrop::take(&mut list.memory) });
     }
 }

@@ -6,6 +6,7 @@ mod drain;
 mod entry;
 mod flavor;
 mod policy;
+mod spare;
 
 use std::fmt;
 use std::future::Future;
@@ -49,7 +50,9 @@ use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 /// - **Cost**: entries live in memory the stack takes in chunks, each twice
 ///   the size of the last, so a stack of `n` entries asks the allocator
 ///   about `log2(n)` times, and a stack closed and filled again not at all
-///   (a stack that grew past 64 KiB gives its memory back when closed). An
+///   (a stack that grew past 64 KiB gives its memory back when closed). A
+///   dropped stack leaves up to 64 KiB of it to the next stack made on the
+///   same thread, so short-lived stacks of a few entries do not allocate. An
 ///   entry's exit future is made where its entry lives, so it need not be
 ///   `Unpin`. Closing is a loop: a million entries close without growing
 ///   the call stack.
