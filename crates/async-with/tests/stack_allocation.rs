@@ -90,12 +90,18 @@ fn a_new_stack_starts_with_the_memory_of_the_last_one_dropped_on_its_thread() {
     warm();
     let next = measure(warm);
     assert_eq!(next.count_total, 0, "{next:?}");
-    // What the thread keeps is one chunk, whatever the stacks before it.
+    // What the thread keeps is one chunk of at most 16 KiB, whatever the
+    // stacks before it.
     let large = measure(|| {
         let mut stack = ExitStack::new();
         block_on(fill_and_close(&mut stack, 100_000)).unwrap();
     });
-    assert!(large.bytes_current <= 64 * 1024, "{large:?}");
+    assert!(large.bytes_current <= 16 * 1024, "{large:?}");
+    let medium = measure(|| {
+        let mut stack = ExitStack::new();
+        block_on(fill_and_close(&mut stack, 300)).unwrap();
+    });
+    assert!(medium.bytes_current <= 16 * 1024, "{medium:?}");
 }
 
 #[test]

@@ -51,7 +51,7 @@ use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 ///   the size of the last, so a stack of `n` entries asks the allocator
 ///   about `log2(n)` times, and a stack closed and filled again not at all
 ///   (a stack that grew past 64 KiB gives its memory back when closed). A
-///   dropped stack leaves up to 64 KiB of it to the next stack made on the
+///   dropped stack leaves up to 16 KiB of it to the next stack made on the
 ///   same thread, so short-lived stacks of a few entries do not allocate. An
 ///   entry's exit future is made where its entry lives, so it need not be
 ///   `Unpin`. Closing is a loop: a million entries close without growing

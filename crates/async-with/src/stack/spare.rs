@@ -8,9 +8,13 @@ use std::cell::Cell;
 use bumpalo::Bump;
 
 /// The most memory a stack keeps for its next use once its entries are
-/// gone, and the most a thread keeps for its next stack; a stack that grew
-/// past it gives its memory back.
+/// gone; a stack that grew past it gives its memory back.
 pub(crate) const KEPT_BYTES: usize = 64 * 1024;
+
+/// The most memory a thread keeps for its next stack: enough for the
+/// stacks of a few dozen entries that a scope makes and drops, little
+/// enough that a runtime's many threads hold little between them.
+const SPARE_BYTES: usize = 16 * 1024;
 
 thread_local! {
     static SPARE: Cell<Option<Bump>> = const { Cell::new(None) };
@@ -22,12 +26,12 @@ pub(crate) fn take() -> Option<Bump> {
 }
 
 /// Keeps `memory`, whose entries are all gone, as the thread's spare;
-/// frees it instead if it holds nothing or more than [`KEPT_BYTES`], or
+/// frees it instead if it holds nothing or more than [`SPARE_BYTES`], or
 /// if the thread is exiting.
 pub(crate) fn give_back(mut memory: Bump) {
     memory.reset();
     let kept = memory.allocated_bytes();
-    if kept == 0 || kept > KEPT_BYTES {
+    if kept == 0 || kept > SPARE_BYTES {
         return;
     }
     // The spare it replaces, if any, is freed.
