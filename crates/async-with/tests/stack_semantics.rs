@@ -325,12 +325,36 @@ fn panics_in_body_exit_and_enter_run_every_exit_then_resume_the_original() {
     }
 }
 
-#[test]
-fn an_exit_that_panics_as_it_is_made_counts_as_run_and_the_rest_still_exit() {
+/// Enters A, lets `push` register an exit that panics with `Boom(boom)`,
+/// enters B, and checks what a caller observes: the panic resumes with its
+/// payload after B's exit, the panicking one (logged as `"{boom}: ..."`)
+/// and A's, told it panicked, all ran.
+fn check_a_panicking_exit_counts_as_run(boom: &'static str, push: impl FnOnce(&ExitStack, Events)) {
     let events = Events::new();
-    let log = events.clone();
     let payload = panic_payload(ExitStack::new().scope(async |stack| {
         stack.enter(tracked(Spec::new("A"), &events)).await?;
+        push(stack, events.clone());
+        stack.enter(tracked(Spec::new("B"), &events)).await?;
+        Ok(())
+    }));
+    assert_eq!(payload.downcast_ref::<Boom>(), Some(&Boom(boom)));
+    let panicking = format!("{boom}: success");
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "exit B: success",
+            &panicking,
+            "exit A: panicked"
+        ])
+    );
+    assert_eq!(events.drops(), ["B", "A"]);
+}
+
+#[test]
+fn an_exit_that_panics_as_it_is_made_counts_as_run_and_the_rest_still_exit() {
+    check_a_panicking_exit_counts_as_run("making the exit", |stack, log| {
         stack.push_exit(move |outcome: Outcome| {
             log.push(format!("making the exit: {}", describe(&outcome)));
             if true {
@@ -338,24 +362,7 @@ fn an_exit_that_panics_as_it_is_made_counts_as_run_and_the_rest_still_exit() {
             }
             std::future::ready(Ok(Exit::Propagate))
         });
-        stack.enter(tracked(Spec::new("B"), &events)).await?;
-        Ok(())
-    }));
-    assert_eq!(
-        payload.downcast_ref::<Boom>(),
-        Some(&Boom("making the exit"))
-    );
-    assert_eq!(
-        events.log(),
-        strings(&[
-            "enter A",
-            "enter B",
-            "exit B: success",
-            "making the exit: success",
-            "exit A: panicked",
-        ])
-    );
-    assert_eq!(events.drops(), ["B", "A"]);
+    });
 }
 
 /// An exit future that completes at once and panics when dropped.
@@ -382,32 +389,12 @@ impl Drop for PanicsWhenDropped {
 fn an_exit_that_panics_as_it_is_dropped_counts_as_run_and_the_one_below_still_exits() {
     // The entry has left the stack when its drop panics: the entry below it
     // has not started and must still run, exactly once.
-    let events = Events::new();
-    let log = events.clone();
-    let payload = panic_payload(ExitStack::new().scope(async |stack| {
-        stack.enter(tracked(Spec::new("A"), &events)).await?;
+    check_a_panicking_exit_counts_as_run("dropping the exit", |stack, log| {
         stack.push_exit(move |outcome: Outcome| {
-            log.push(format!("dropping exit: {}", describe(&outcome)));
+            log.push(format!("dropping the exit: {}", describe(&outcome)));
             PanicsWhenDropped
         });
-        stack.enter(tracked(Spec::new("B"), &events)).await?;
-        Ok(())
-    }));
-    assert_eq!(
-        payload.downcast_ref::<Boom>(),
-        Some(&Boom("dropping the exit"))
-    );
-    assert_eq!(
-        events.log(),
-        strings(&[
-            "enter A",
-            "enter B",
-            "exit B: success",
-            "dropping exit: success",
-            "exit A: panicked",
-        ])
-    );
-    assert_eq!(events.drops(), ["B", "A"]);
+    });
 }
 
 #[test]
