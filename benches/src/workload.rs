@@ -91,8 +91,6 @@ impl AsyncContext for Tick {
     }
 }
 
-async_with::send_context!(Tick);
-
 /// A cleanup future as a hand-written dynamic stack holds it.
 pub type BoxedCleanup = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 

@@ -72,7 +72,6 @@ impl AsyncContext for Connection {
 }
 
 // Its exit future is `Send`, so a `Send` `ExitStack` can hold it.
-async_with::send_context!(Connection);
 
 /// Python's `@asynccontextmanager async def make_connection(name)`.
 fn make_connection(name: &'static str) -> impl With<Resource = &'static str> {

@@ -8,16 +8,16 @@
 //! fails.
 
 use std::io;
-use std::net::Shutdown;
+use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 
-use async_std::net::{TcpStream, ToSocketAddrs};
+use async_std::net::TcpStream;
 use async_with::{AsyncContext, Error, Exit, Outcome};
 
 /// A context that connects to `addr`; the block gets the
 /// [`async_std::net::TcpStream`], and the exit shuts its write half down.
 ///
-/// `addr` is anything async-std resolves: `"127.0.0.1:8080"`, a
-/// [`SocketAddr`](std::net::SocketAddr), `("localhost", 80)`.
+/// `addr` is anything [`std::net::ToSocketAddrs`] resolves: `"127.0.0.1:8080"`, a
+/// [`SocketAddr`], `("localhost", 80)`.
 ///
 /// # Examples
 ///
@@ -45,7 +45,7 @@ use async_with::{AsyncContext, Error, Exit, Outcome};
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
 #[doc(alias = "open_connection")]
-pub fn connect<A: ToSocketAddrs>(addr: A) -> Connect<A> {
+pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
     Connect { addr: Some(addr) }
 }
 
@@ -77,7 +77,7 @@ pub struct Connect<A> {
     addr: Option<A>,
 }
 
-impl<A: ToSocketAddrs> AsyncContext for Connect<A> {
+impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
@@ -85,7 +85,12 @@ impl<A: ToSocketAddrs> AsyncContext for Connect<A> {
             .addr
             .take()
             .ok_or_else(|| Error::msg("the connection context was entered twice"))?;
-        Ok(TcpStream::connect(addr).await?)
+        // Resolved on the blocking pool (a host name may need DNS), into
+        // addresses whose type is known: the enter's future stays `Send`.
+        let addrs: Vec<SocketAddr> =
+            async_std::task::spawn_blocking(move || addr.to_socket_addrs().map(Vec::from_iter))
+                .await?;
+        Ok(TcpStream::connect(&addrs[..]).await?)
     }
 
     async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {

@@ -3,8 +3,8 @@
 //!
 //! async-std's `Mutex` ([`async_std::sync::Mutex`]) is the `async-lock`
 //! crate's, the same type smol uses, so these are the contexts of
-//! [`async_with_smol::sync`], re-exported: `lock`/`lock_arc` for a mutex,
-//! `acquire`/`acquire_arc` for a semaphore (the `_arc` forms are `'static`,
+//! [`async_with_smol::sync`], re-exported: `lock`/`lock_owned` for a mutex,
+//! `acquire`/`acquire_owned` for a semaphore (the `_owned` forms are `'static`,
 //! so this crate's [`with`](crate::with) runs their exit on async-std after
 //! cancellation). async-std has no semaphore; [`Semaphore`] is
 //! `async-lock`'s, re-exported here.
@@ -18,7 +18,7 @@
 //!
 //! # async_std::task::block_on(async {
 //! let log = Arc::new(Mutex::new(Vec::new()));
-//! with(async_with_async_std::sync::lock_arc(log.clone()), async |log| {
+//! with(async_with_async_std::sync::lock_owned(log.clone()), async |log| {
 //!     log.push("held across the block");
 //!     Ok(())
 //! })

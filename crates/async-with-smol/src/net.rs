@@ -8,16 +8,17 @@
 //! fails.
 
 use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
 
 use async_with::{AsyncContext, Error, Exit, Outcome};
 use smol::io::AsyncWriteExt;
-use smol::net::{AsyncToSocketAddrs, TcpStream};
+use smol::net::TcpStream;
 
 /// A context that connects to `addr`; the block gets the
 /// [`smol::net::TcpStream`], and the exit shuts its write half down.
 ///
-/// `addr` is anything smol resolves: `"127.0.0.1:8080"`, a
-/// [`SocketAddr`](std::net::SocketAddr), `("localhost", 80)`.
+/// `addr` is anything [`std::net::ToSocketAddrs`] resolves: `"127.0.0.1:8080"`, a
+/// [`SocketAddr`], `("localhost", 80)`.
 ///
 /// # Examples
 ///
@@ -45,7 +46,7 @@ use smol::net::{AsyncToSocketAddrs, TcpStream};
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
 #[doc(alias = "open_connection")]
-pub fn connect<A: AsyncToSocketAddrs>(addr: A) -> Connect<A> {
+pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
     Connect { addr: Some(addr) }
 }
 
@@ -77,7 +78,7 @@ pub struct Connect<A> {
     addr: Option<A>,
 }
 
-impl<A: AsyncToSocketAddrs> AsyncContext for Connect<A> {
+impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
@@ -85,7 +86,11 @@ impl<A: AsyncToSocketAddrs> AsyncContext for Connect<A> {
             .addr
             .take()
             .ok_or_else(|| Error::msg("the connection context was entered twice"))?;
-        Ok(TcpStream::connect(addr).await?)
+        // Resolved on the blocking pool (a host name may need DNS), into
+        // addresses whose type is known: the enter's future stays `Send`.
+        let addrs: Vec<SocketAddr> =
+            smol::unblock(move || addr.to_socket_addrs().map(Vec::from_iter)).await?;
+        Ok(TcpStream::connect(&addrs[..]).await?)
     }
 
     async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {

@@ -142,7 +142,7 @@ impl<F> Spawn<F> {
     }
 }
 
-impl<F: FnOnce(ExitStatus)> AsyncContext for Spawn<F> {
+impl<F: FnOnce(ExitStatus) + Send> AsyncContext for Spawn<F> {
     type Resource = Child;
 
     async fn enter(&mut self) -> Result<Child, Error> {

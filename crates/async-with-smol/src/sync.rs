@@ -2,9 +2,11 @@
 //! exit, Python's `async with lock:` and `async with semaphore:`.
 //!
 //! The locks are smol's ([`smol::lock`], the `async-lock` crate), which work
-//! on any executor. Each comes in two forms:
+//! on any executor. Each comes in two forms, named as in every adapter crate
+//! of this workspace (async-lock's own methods say `_arc` where these say
+//! `_owned`):
 //!
-//! - **owned** ([`lock_arc`], [`acquire_arc`]): takes an `Arc<Mutex<T>>` /
+//! - **owned** ([`lock_owned`], [`acquire_owned`]): takes an `Arc<Mutex<T>>` /
 //!   `Arc<Semaphore>`. The context and its guard are `'static`, so this
 //!   crate's [`with`](crate::with) accepts them and runs the exit on smol
 //!   even after the scope's future was dropped, and they move into spawned
@@ -37,7 +39,7 @@ use smol::lock::{Mutex, MutexGuard, MutexGuardArc, Semaphore, SemaphoreGuard, Se
 ///
 /// # smol::block_on(async {
 /// let log = Arc::new(Mutex::new(Vec::new()));
-/// with(async_with_smol::sync::lock_arc(log.clone()), async |log| {
+/// with(async_with_smol::sync::lock_owned(log.clone()), async |log| {
 ///     log.push("entered");
 ///     Ok(())
 /// })
@@ -46,9 +48,9 @@ use smol::lock::{Mutex, MutexGuard, MutexGuardArc, Semaphore, SemaphoreGuard, Se
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "lock_owned")]
-pub fn lock_arc<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockArc<T> {
-    LockArc { mutex }
+#[doc(alias = "lock_arc")]
+pub fn lock_owned<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockOwned<T> {
+    LockOwned { mutex }
 }
 
 /// A context that locks a borrowed `mutex`; the block gets the
@@ -87,7 +89,7 @@ pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
 ///
 /// # smol::block_on(async {
 /// let slots = Arc::new(Semaphore::new(1));
-/// with(async_with_smol::sync::acquire_arc(slots.clone()), async |_permit| {
+/// with(async_with_smol::sync::acquire_owned(slots.clone()), async |_permit| {
 ///     assert!(slots.try_acquire().is_none()); // taken
 ///     Ok(())
 /// })
@@ -96,10 +98,10 @@ pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "acquire_owned")]
+#[doc(alias = "acquire_arc")]
 #[doc(alias = "BoundedSemaphore")]
-pub fn acquire_arc(semaphore: Arc<Semaphore>) -> AcquireArc {
-    AcquireArc { semaphore }
+pub fn acquire_owned(semaphore: Arc<Semaphore>) -> AcquireOwned {
+    AcquireOwned { semaphore }
 }
 
 /// A context that takes a permit from a borrowed `semaphore`; the block gets
@@ -126,21 +128,21 @@ pub fn acquire(semaphore: &Semaphore) -> Acquire<'_> {
     Acquire { semaphore }
 }
 
-/// The context [`lock_arc`] returns.
+/// The context [`lock_owned`] returns.
 ///
 /// # Examples
 ///
 /// ```
-/// let ctx = async_with_smol::sync::lock_arc(std::sync::Arc::new(smol::lock::Mutex::new(())));
+/// let ctx = async_with_smol::sync::lock_owned(std::sync::Arc::new(smol::lock::Mutex::new(())));
 /// # drop(ctx);
 /// ```
 #[derive(Debug)]
 #[must_use = "a context does nothing until it is used with `with`"]
-pub struct LockArc<T: ?Sized> {
+pub struct LockOwned<T: ?Sized> {
     mutex: Arc<Mutex<T>>,
 }
 
-impl<T: ?Sized> AsyncContext for LockArc<T> {
+impl<T: ?Sized + Send> AsyncContext for LockOwned<T> {
     type Resource = MutexGuardArc<T>;
 
     async fn enter(&mut self) -> Result<MutexGuardArc<T>, Error> {
@@ -168,7 +170,7 @@ pub struct Lock<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
 }
 
-impl<'a, T: ?Sized> AsyncContext for Lock<'a, T> {
+impl<'a, T: ?Sized + Send> AsyncContext for Lock<'a, T> {
     type Resource = MutexGuard<'a, T>;
 
     async fn enter(&mut self) -> Result<MutexGuard<'a, T>, Error> {
@@ -181,22 +183,22 @@ impl<'a, T: ?Sized> AsyncContext for Lock<'a, T> {
     }
 }
 
-/// The context [`acquire_arc`] returns.
+/// The context [`acquire_owned`] returns.
 ///
 /// # Examples
 ///
 /// ```
 /// let slots = std::sync::Arc::new(smol::lock::Semaphore::new(4));
-/// let ctx = async_with_smol::sync::acquire_arc(slots);
+/// let ctx = async_with_smol::sync::acquire_owned(slots);
 /// # drop(ctx);
 /// ```
 #[derive(Debug)]
 #[must_use = "a context does nothing until it is used with `with`"]
-pub struct AcquireArc {
+pub struct AcquireOwned {
     semaphore: Arc<Semaphore>,
 }
 
-impl AsyncContext for AcquireArc {
+impl AsyncContext for AcquireOwned {
     type Resource = SemaphoreGuardArc;
 
     async fn enter(&mut self) -> Result<SemaphoreGuardArc, Error> {

@@ -336,7 +336,7 @@ fn child_of_a_cancelled_scope_is_killed() {
 #[test]
 fn arc_mutex_is_held_in_the_block_and_free_after_success_error_and_panic() {
     let mutex = Arc::new(Mutex::new(Vec::new()));
-    run(with(sync::lock_arc(mutex.clone()), async |log| {
+    run(with(sync::lock_owned(mutex.clone()), async |log| {
         assert!(mutex.try_lock().is_none(), "held in the block");
         log.push("ok");
         Ok(())
@@ -344,7 +344,7 @@ fn arc_mutex_is_held_in_the_block_and_free_after_success_error_and_panic() {
     .unwrap();
     assert_eq!(*mutex.try_lock().unwrap(), ["ok"]);
 
-    let error = run(with(sync::lock_arc(mutex.clone()), async |log| {
+    let error = run(with(sync::lock_owned(mutex.clone()), async |log| {
         log.push("failed");
         Err::<(), _>(Error::msg("body failed"))
     }))
@@ -353,7 +353,7 @@ fn arc_mutex_is_held_in_the_block_and_free_after_success_error_and_panic() {
     assert_eq!(*mutex.try_lock().unwrap(), ["ok", "failed"]);
 
     assert!(panics(with(
-        sync::lock_arc(mutex.clone()),
+        sync::lock_owned(mutex.clone()),
         async |log| -> Result<(), Error> {
             log.push("panicked");
             panic!("boom");
@@ -386,7 +386,7 @@ fn borrowed_mutex_is_free_after_error_and_panic() {
 #[test]
 fn mutex_of_a_cancelled_scope_is_free() {
     let mutex = Arc::new(Mutex::new(()));
-    poll_once_then_drop(with(sync::lock_arc(mutex.clone()), async |_| {
+    poll_once_then_drop(with(sync::lock_owned(mutex.clone()), async |_| {
         std::future::pending::<()>().await;
         Ok(())
     }));
@@ -396,7 +396,7 @@ fn mutex_of_a_cancelled_scope_is_free() {
 #[test]
 fn semaphore_permit_is_given_back_after_success_error_and_panic() {
     let slots = Arc::new(Semaphore::new(1));
-    run(with(sync::acquire_arc(slots.clone()), async |_| {
+    run(with(sync::acquire_owned(slots.clone()), async |_| {
         assert!(slots.try_acquire().is_none(), "taken in the block");
         Ok(())
     }))
@@ -412,7 +412,7 @@ fn semaphore_permit_is_given_back_after_success_error_and_panic() {
     assert!(slots.try_acquire().is_some());
 
     assert!(panics(with(
-        sync::acquire_arc(slots.clone()),
+        sync::acquire_owned(slots.clone()),
         async |_| -> Result<(), Error> {
             panic!("boom");
         }
@@ -423,7 +423,7 @@ fn semaphore_permit_is_given_back_after_success_error_and_panic() {
 #[test]
 fn semaphore_of_a_cancelled_scope_is_given_back() {
     let slots = Arc::new(Semaphore::new(1));
-    poll_once_then_drop(with(sync::acquire_arc(slots.clone()), async |_| {
+    poll_once_then_drop(with(sync::acquire_owned(slots.clone()), async |_| {
         std::future::pending::<()>().await;
         Ok(())
     }));

@@ -45,7 +45,7 @@ use tokio::net::{TcpStream, ToSocketAddrs};
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
 #[doc(alias = "open_connection")]
-pub fn connect<A: ToSocketAddrs>(addr: A) -> Connect<A> {
+pub fn connect<A: ToSocketAddrs + Send>(addr: A) -> Connect<A> {
     Connect { addr: Some(addr) }
 }
 
@@ -77,7 +77,7 @@ pub struct Connect<A> {
     addr: Option<A>,
 }
 
-impl<A: ToSocketAddrs> AsyncContext for Connect<A> {
+impl<A: ToSocketAddrs + Send> AsyncContext for Connect<A> {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {

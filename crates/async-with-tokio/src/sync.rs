@@ -150,7 +150,7 @@ pub struct LockOwned<T: ?Sized> {
     mutex: Arc<Mutex<T>>,
 }
 
-impl<T: ?Sized> AsyncContext for LockOwned<T> {
+impl<T: ?Sized + Send> AsyncContext for LockOwned<T> {
     type Resource = OwnedMutexGuard<T>;
 
     async fn enter(&mut self) -> Result<OwnedMutexGuard<T>, Error> {
@@ -178,7 +178,7 @@ pub struct Lock<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
 }
 
-impl<'a, T: ?Sized> AsyncContext for Lock<'a, T> {
+impl<'a, T: ?Sized + Send> AsyncContext for Lock<'a, T> {
     type Resource = MutexGuard<'a, T>;
 
     async fn enter(&mut self) -> Result<MutexGuard<'a, T>, Error> {

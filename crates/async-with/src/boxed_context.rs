@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::generator::{Slot, run_to_yield};
-use crate::{AsyncContext, Error, Exit, IntoExit, MisuseError, Outcome, SendAsyncContext, Yield};
+use crate::{AsyncContext, Error, Exit, IntoExit, MisuseError, Outcome, Yield};
 
 type Generator = Pin<Box<dyn Future<Output = Result<Exit, Error>> + Send>>;
 type Start<R> = Box<dyn FnOnce(Yield<'static, R>) -> Generator + Send>;
@@ -23,7 +23,7 @@ type Start<R> = Box<dyn FnOnce(Yield<'static, R>) -> Generator + Send>;
 /// - a function can return one, as Python's decorated functions do, and the
 ///   scope stays `Send` (an `impl Trait` return type would hide whether its
 ///   futures are `Send`);
-/// - it is an [`AsyncContext`] and a [`SendAsyncContext`]: it goes on an
+/// - it is an [`AsyncContext`]: it goes on an
 ///   [`ExitStack`](crate::ExitStack), and a runtime adapter can run its exit
 ///   after its scope was cancelled.
 ///
@@ -103,7 +103,7 @@ impl<R: 'static> fmt::Debug for BoxedContext<R> {
     }
 }
 
-impl<R: 'static> AsyncContext for BoxedContext<R> {
+impl<R: Send + 'static> AsyncContext for BoxedContext<R> {
     type Resource = R;
 
     async fn enter(&mut self) -> Result<R, Error> {
@@ -134,19 +134,5 @@ impl<R: 'static> AsyncContext for BoxedContext<R> {
             return Err(error);
         }
         returned
-    }
-}
-
-impl<R: Send + 'static> SendAsyncContext for BoxedContext<R> {
-    fn enter_send(&mut self) -> impl Future<Output = Result<R, Error>> + Send {
-        self.enter()
-    }
-
-    fn exit_send(
-        self,
-        resource: R,
-        outcome: Outcome,
-    ) -> impl Future<Output = Result<Exit, Error>> + Send {
-        self.exit(resource, outcome)
     }
 }

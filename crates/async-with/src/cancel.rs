@@ -1,6 +1,6 @@
 //! What happens to an entered context when its scope is dropped mid-way.
 
-use crate::AsyncContext;
+use crate::LocalAsyncContext;
 use crate::diagnostics;
 
 /// What a scope does with an entered context when its future is dropped
@@ -18,11 +18,11 @@ use crate::diagnostics;
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use async_with::{AsyncContext, CancelPolicy};
+/// use async_with::{CancelPolicy, LocalAsyncContext};
 ///
 /// struct Count<'a>(&'a AtomicUsize);
 ///
-/// impl<C: AsyncContext> CancelPolicy<C> for Count<'_> {
+/// impl<C: LocalAsyncContext> CancelPolicy<C> for Count<'_> {
 ///     fn cancelled(&self, context: C, resource: C::Resource) {
 ///         drop(resource);
 ///         drop(context);
@@ -30,7 +30,7 @@ use crate::diagnostics;
 ///     }
 /// }
 /// ```
-pub trait CancelPolicy<C: AsyncContext> {
+pub trait CancelPolicy<C: LocalAsyncContext> {
     /// Takes over `context` and its `resource` after the scope was dropped.
     fn cancelled(&self, context: C, resource: C::Resource);
 }
@@ -51,7 +51,7 @@ pub trait CancelPolicy<C: AsyncContext> {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoRuntime;
 
-impl<C: AsyncContext> CancelPolicy<C> for NoRuntime {
+impl<C: LocalAsyncContext> CancelPolicy<C> for NoRuntime {
     fn cancelled(&self, context: C, resource: C::Resource) {
         drop(resource);
         drop(context);

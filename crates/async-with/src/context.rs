@@ -1,11 +1,22 @@
-//! The protocol: Python's `__aenter__` / `__aexit__`.
+//! The protocol: Python's `__aenter__` / `__aexit__`, as a `Send` trait and
+//! a local variant.
+//!
+//! This is the pattern of the Rust async working group's `trait-variant`
+//! crate, written out: [`AsyncContext`] promises `Send` futures, so generic
+//! code bounded on it can be spawned on a multi-threaded runtime;
+//! [`LocalAsyncContext`] promises nothing, for contexts with `!Send` parts;
+//! a blanket impl makes every `AsyncContext` a `LocalAsyncContext`. It is
+//! written by hand rather than generated so that each trait carries its own
+//! docs, and so that the `Send` trait also requires `Self: Send` and
+//! `Resource: Send`: its futures hold both, so a context that is not `Send`
+//! could never satisfy it, and generic code gets the bounds for free.
 
 use std::future::Future;
 
 use crate::{Error, Exit, Outcome};
 
 /// Something entered and exited asynchronously: the Rust form of Python's
-/// `__aenter__` / `__aexit__`.
+/// `__aenter__` / `__aexit__`, with `Send` futures.
 ///
 /// - [`enter`](AsyncContext::enter) may fail; it yields the
 ///   [`Resource`](AsyncContext::Resource) the block works with (Python's
@@ -16,13 +27,14 @@ use crate::{Error, Exit, Outcome};
 ///   [`Outcome`]. It may fail, and may [`Exit::Suppress`] an error (never a
 ///   panic).
 ///
-/// Implement it with `async fn`; the scope future is `Send` whenever the
-/// context, its resource and the futures of its methods are. Generic code
-/// that must *require* `Send` cannot yet name the futures of trait methods on
-/// stable Rust, so the constructs here never need to: they are generic, and
-/// auto traits flow from the concrete types at the call site. Runtime
-/// adapters that move an exit to another task move the context and resource
-/// (`Send + 'static`) and create the exit's future there.
+/// Implement it with `async fn`; the compiler checks that the futures are
+/// `Send`. In return, a context is usable wherever `Send` is required:
+/// `tokio::spawn`, an [`ExitStack`](crate::ExitStack), generic code bounded
+/// on `C: AsyncContext`, and a runtime adapter's cancellation, which runs
+/// the exit of a dropped scope on the runtime. A context with `!Send` parts
+/// (an `Rc`, a `RefCell` borrowed across an await) implements
+/// [`LocalAsyncContext`] instead; every `AsyncContext` is also a
+/// `LocalAsyncContext`.
 ///
 /// # Examples
 ///
@@ -71,19 +83,64 @@ use crate::{Error, Exit, Outcome};
 /// assert_eq!(db.committed, ["INSERT alice"]);
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
+///
+/// A wrapper generic over an inner context is written the obvious way, and
+/// is `Send` because the inner one is; a generic function using it can be
+/// spawned:
+///
+/// ```
+/// use async_with::{AsyncContext, Error, Exit, Outcome, nullcontext, with};
+///
+/// /// Retries the inner context's enter once.
+/// struct RetryEnter<C>(C);
+///
+/// impl<C: AsyncContext> AsyncContext for RetryEnter<C> {
+///     type Resource = C::Resource;
+///
+///     async fn enter(&mut self) -> Result<C::Resource, Error> {
+///         match self.0.enter().await {
+///             Ok(resource) => Ok(resource),
+///             Err(_) => self.0.enter().await,
+///         }
+///     }
+///
+///     async fn exit(self, resource: C::Resource, outcome: Outcome) -> Result<Exit, Error> {
+///         self.0.exit(resource, outcome).await
+///     }
+/// }
+///
+/// async fn use_twice<C: AsyncContext<Resource = u32>>(context: C) -> Result<u32, Error> {
+///     with(RetryEnter(context), async |n| Ok(*n * 2)).await
+/// }
+///
+/// fn assert_send<F: Future + Send>(future: F) -> F {
+///     future
+/// }
+/// # futures_lite::future::block_on(async {
+/// // `tokio::spawn(use_twice(..))` needs exactly this:
+/// let doubled = assert_send(use_twice(nullcontext(21))).await?;
+/// assert_eq!(doubled, 42);
+/// # Ok::<(), Error>(()) }).unwrap();
+/// ```
 #[doc(alias = "__aenter__")]
 #[doc(alias = "__aexit__")]
 #[doc(alias = "AbstractAsyncContextManager")]
-pub trait AsyncContext {
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an `AsyncContext` with `Send` futures",
+    label = "this context's futures are not known to be `Send`",
+    note = "a context with `!Send` parts implements `LocalAsyncContext`: use it with the core's `async_with::with` or a `LocalExitStack`",
+    note = "a generator-style context (`async_with::context`) works with `with` directly; to put one on a stack or return it from a function, use `boxed_context`"
+)]
+pub trait AsyncContext: Send {
     /// What the block works with (Python's `as x`).
-    type Resource;
+    type Resource: Send;
 
     /// Acquires the resource (`__aenter__`).
     ///
     /// Called at most once. If it fails (or panics, or is cancelled), nothing
     /// was entered and [`exit`](AsyncContext::exit) does not run.
     #[doc(alias = "__aenter__")]
-    fn enter(&mut self) -> impl Future<Output = Result<Self::Resource, Error>>;
+    fn enter(&mut self) -> impl Future<Output = Result<Self::Resource, Error>> + Send;
 
     /// Releases the resource (`__aexit__`), told how the block ended.
     ///
@@ -95,103 +152,82 @@ pub trait AsyncContext {
         self,
         resource: Self::Resource,
         outcome: Outcome,
+    ) -> impl Future<Output = Result<Exit, Error>> + Send
+    where
+        Self: Sized;
+}
+
+/// [`AsyncContext`] without the `Send` requirement: for contexts with
+/// `!Send` parts, used with the core's [`with`](crate::with) and a
+/// [`LocalExitStack`](crate::LocalExitStack).
+///
+/// Every [`AsyncContext`] is a `LocalAsyncContext`, so code that accepts any
+/// context, `Send` or not, bounds on this trait. Implement it only for a
+/// context that cannot be `Send`.
+///
+/// # Examples
+///
+/// A context lending an `Rc`, for a single-threaded executor:
+///
+/// ```
+/// use std::rc::Rc;
+/// use async_with::{Error, Exit, LocalAsyncContext, Outcome, with};
+///
+/// struct Shared(Rc<String>);
+///
+/// impl LocalAsyncContext for Shared {
+///     type Resource = Rc<String>;
+///
+///     async fn enter(&mut self) -> Result<Rc<String>, Error> {
+///         Ok(Rc::clone(&self.0))
+///     }
+///
+///     async fn exit(self, _: Rc<String>, _: Outcome) -> Result<Exit, Error> {
+///         Ok(Exit::Propagate)
+///     }
+/// }
+///
+/// # futures_lite::future::block_on(async {
+/// let name = Rc::new(String::from("local"));
+/// let len = with(Shared(name), async |name| Ok(name.len())).await?;
+/// assert_eq!(len, 5);
+/// # Ok::<(), Error>(()) }).unwrap();
+/// ```
+#[doc(alias = "__aenter__")]
+#[doc(alias = "__aexit__")]
+pub trait LocalAsyncContext {
+    /// What the block works with (Python's `as x`).
+    type Resource;
+
+    /// Acquires the resource (`__aenter__`). See [`AsyncContext::enter`].
+    #[doc(alias = "__aenter__")]
+    fn enter(&mut self) -> impl Future<Output = Result<Self::Resource, Error>>;
+
+    /// Releases the resource (`__aexit__`). See [`AsyncContext::exit`].
+    #[doc(alias = "__aexit__")]
+    fn exit(
+        self,
+        resource: Self::Resource,
+        outcome: Outcome,
     ) -> impl Future<Output = Result<Exit, Error>>
     where
         Self: Sized;
 }
 
-/// An [`AsyncContext`] whose enter and exit futures are `Send`: what a
-/// `Send` [`ExitStack`](crate::ExitStack) can hold.
-///
-/// A stack stores its entries type-erased, so it must know, when an entry is
-/// pushed, that the entry's exit future is `Send`; and a context returned as
-/// `impl SendAsyncContext` hides the type its futures' `Send`-ness would be
-/// read from. Stable Rust cannot yet say
-/// that of a generic trait method's future (return-type notation,
-/// rust-lang/rust#109417), but it can for a concrete type. This trait is that
-/// proof, written once per context type; the bodies are always the same
-/// line, and [`send_context!`](crate::send_context) writes them for you. `with`
-/// needs none of this, nor does [`LocalExitStack`](crate::LocalExitStack).
-///
-/// # Examples
-///
-/// ```
-/// use async_with::{AsyncContext, Error, ExitStack, Exit, Outcome};
-///
-/// struct Conn(&'static str);
-///
-/// impl AsyncContext for Conn {
-///     type Resource = String;
-///     async fn enter(&mut self) -> Result<String, Error> {
-///         Ok(format!("connection {}", self.0))
-///     }
-///     async fn exit(self, _: String, _: Outcome) -> Result<Exit, Error> {
-///         Ok(Exit::Propagate)
-///     }
-/// }
-/// async_with::send_context!(Conn);
-///
-/// # futures_lite::future::block_on(async {
-/// let mut stack = ExitStack::new();
-/// let a = stack.enter(Conn("A")).await?;
-/// assert_eq!(a, "connection A");
-/// stack.close().await?;
-/// # Ok::<(), Error>(()) }).unwrap();
-/// ```
-pub trait SendAsyncContext: AsyncContext<Resource: Send> + Send {
-    /// [`AsyncContext::enter`], with its future proven `Send`.
-    fn enter_send(&mut self) -> impl Future<Output = Result<Self::Resource, Error>> + Send;
+impl<C: AsyncContext> LocalAsyncContext for C {
+    type Resource = C::Resource;
 
-    /// [`AsyncContext::exit`], with its future proven `Send`.
-    fn exit_send(
+    #[inline]
+    fn enter(&mut self) -> impl Future<Output = Result<Self::Resource, Error>> {
+        <C as AsyncContext>::enter(self)
+    }
+
+    #[inline]
+    fn exit(
         self,
         resource: Self::Resource,
         outcome: Outcome,
-    ) -> impl Future<Output = Result<Exit, Error>> + Send;
-}
-
-/// Implements [`SendAsyncContext`] for context types whose exit future is
-/// `Send`; the compiler checks that it is.
-///
-/// For a generic type, write the impl by hand with the bounds it needs; the
-/// bodies are `self.enter()` and `self.exit(resource, outcome)`.
-///
-/// # Examples
-///
-/// ```
-/// # use async_with::{AsyncContext, Error, Exit, Outcome};
-/// struct Lock;
-/// impl AsyncContext for Lock {
-///     type Resource = ();
-///     async fn enter(&mut self) -> Result<(), Error> { Ok(()) }
-///     async fn exit(self, (): (), _: Outcome) -> Result<Exit, Error> { Ok(Exit::Propagate) }
-/// }
-/// async_with::send_context!(Lock);
-/// ```
-#[macro_export]
-macro_rules! send_context {
-    ($($context:ty),+ $(,)?) => {$(
-        impl $crate::SendAsyncContext for $context {
-            fn enter_send(
-                &mut self,
-            ) -> impl ::core::future::Future<
-                Output = ::core::result::Result<
-                    <Self as $crate::AsyncContext>::Resource,
-                    $crate::Error,
-                >,
-            > + ::core::marker::Send {
-                <Self as $crate::AsyncContext>::enter(self)
-            }
-
-            fn exit_send(
-                self,
-                resource: <Self as $crate::AsyncContext>::Resource,
-                outcome: $crate::Outcome,
-            ) -> impl ::core::future::Future<
-                Output = ::core::result::Result<$crate::Exit, $crate::Error>,
-            > + ::core::marker::Send {
-                <Self as $crate::AsyncContext>::exit(self, resource, outcome)
-            }
-        }
-    )+};
+    ) -> impl Future<Output = Result<Exit, Error>> {
+        <C as AsyncContext>::exit(self, resource, outcome)
+    }
 }

@@ -34,7 +34,7 @@
 //!
 //! | Python | Rust |
 //! |---|---|
-//! | `__aenter__` / `__aexit__` | [`AsyncContext::enter`] / [`AsyncContext::exit`] |
+//! | `__aenter__` / `__aexit__` | [`AsyncContext::enter`] / [`AsyncContext::exit`] ([`LocalAsyncContext`] for `!Send` parts) |
 //! | `async with ctx as x:` | [`with(ctx, async \|x\| ...)`](with) |
 //! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context), or [`boxed_context`] to return one from a function |
 //! | `AsyncExitStack` | [`ExitStack`] ([`scope`](ExitStack::scope), [`enter`](ExitStack::enter), [`push_exit`](ExitStack::push_exit), [`push_callback`](ExitStack::push_callback), [`pop_all`](ExitStack::pop_all), [`close`](ExitStack::close)) |
@@ -66,6 +66,20 @@
 //!
 //! # Design notes
 //!
+//! - **`Send` without ceremony.** [`AsyncContext`] promises `Send` futures,
+//!   so `async fn run<C: AsyncContext>(c: C)` can be spawned on a
+//!   multi-threaded runtime and every context goes on a `Send`
+//!   [`ExitStack`]; [`LocalAsyncContext`] promises nothing, for contexts
+//!   with `!Send` parts, and every `AsyncContext` is one. This is the
+//!   pattern of the async working group's `trait-variant` (a `Send` trait
+//!   and a local variant joined by a blanket impl), chosen because stable
+//!   Rust cannot bound the future of a generic trait method otherwise
+//!   (return-type notation is unstable). Its one limit: a type is in one
+//!   trait or the other, so the helpers generic over a value ([`nullcontext`],
+//!   [`defer`], [`closing`], ...) are `AsyncContext`s and take `Send`
+//!   values. Generator-style contexts ([`context`]) are not bound by it:
+//!   [`with`] takes them directly, and their scope is `Send` whenever what
+//!   the closure holds is.
 //! - **One error type.** Python's exceptions are dynamic and so is [`Error`]:
 //!   bodies and exits of different contexts fail with different types, and
 //!   an aggregate must hold them all. `?` converts any standard error, and a
@@ -135,7 +149,7 @@ pub use boxed_context::{BoxedContext, boxed_context};
 pub use cancel::{CancelPolicy, NoRuntime};
 pub use cancel_scope::{CancelScope, Cancelled, TimedOut, move_on_after, timeout};
 pub use cleanup_order::{CleanupBatch, ordered_cleanup};
-pub use context::{AsyncContext, SendAsyncContext};
+pub use context::{AsyncContext, LocalAsyncContext};
 pub use error::{BoxError, Error, ErrorList};
 pub use generator::{Generator, MisuseError, Resume, Yield, context};
 pub use helpers::closing::{AsyncClose, Closing, aclosing, closing};

@@ -13,8 +13,8 @@ use crate::{AsyncContext, CancelPolicy, Error, Exit, Outcome};
 /// A runtime the constructs can hand cleanup to. Runtime adapter crates
 /// implement it for a small marker type (`async_with_tokio::Tokio`, ...).
 ///
-/// A bound runtime is also a [`CancelPolicy`] for every context that is
-/// `Send + 'static` with a `Send + 'static` resource: when a scope is dropped
+/// A bound runtime is also a [`CancelPolicy`] for every [`AsyncContext`]
+/// that is `'static` with a `'static` resource: when a scope is dropped
 /// mid-way, its exits run on the runtime, in LIFO order, told
 /// [`Outcome::Cancelled`].
 ///
@@ -140,8 +140,8 @@ impl fmt::Debug for CleanupJob {
 impl<C, R> CancelPolicy<C> for R
 where
     R: Runtime,
-    C: AsyncContext + Send + 'static,
-    C::Resource: Send + 'static,
+    C: AsyncContext + 'static,
+    C::Resource: 'static,
 {
     fn cancelled(&self, context: C, resource: C::Resource) {
         let job = CleanupJob::new(1, move || async move {

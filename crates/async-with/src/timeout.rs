@@ -19,8 +19,9 @@ use crate::{AsyncContext, Error, Exit, Outcome, Runtime};
 ///
 /// The timer is the runtime's ([`Runtime::sleep`]); runtime adapter crates
 /// offer it bound (`async_with_tokio::exit_timeout(limit, context)`). An
-/// `ExitTimeout` is `Send + 'static` whenever `context` is, so it is still
-/// bounded when a runtime runs it after a cancellation.
+/// `ExitTimeout` is an [`AsyncContext`], `'static` whenever `context` is: it
+/// goes on an [`ExitStack`](crate::ExitStack), and is still bounded when a
+/// runtime runs it after a cancellation.
 ///
 /// # Examples
 ///

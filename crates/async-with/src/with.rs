@@ -4,9 +4,10 @@ use std::future::Future;
 
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
 use crate::unwind::{Ended, Unwind};
-use crate::{AsyncContext, CancelPolicy, Error, NoRuntime, Outcome};
+use crate::{CancelPolicy, Error, LocalAsyncContext, NoRuntime, Outcome};
 
-/// Anything [`with`] can run a block in: every [`AsyncContext`], and
+/// Anything [`with`] can run a block in: every
+/// [`AsyncContext`](crate::AsyncContext) and [`LocalAsyncContext`], and
 /// generator-style contexts made by [`context`](crate::context).
 ///
 /// Bound generic code on `With` to accept both, as Python code accepts any
@@ -36,7 +37,7 @@ pub trait With: Sized {
         T: Default;
 }
 
-impl<C: AsyncContext> With for C {
+impl<C: LocalAsyncContext> With for C {
     type Resource = C::Resource;
 
     fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
@@ -113,7 +114,7 @@ where
 pub async fn with_runtime<P, C, B, T>(policy: P, mut context: C, body: B) -> Result<T, Error>
 where
     P: CancelPolicy<C>,
-    C: AsyncContext,
+    C: LocalAsyncContext,
     B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
     T: Default,
 {
@@ -158,12 +159,12 @@ fn unwound<T>(ended: Ended<T>) -> Unwind {
 }
 
 /// An entered context whose exit has not started yet.
-struct Entered<C: AsyncContext, P: CancelPolicy<C>> {
+struct Entered<C: LocalAsyncContext, P: CancelPolicy<C>> {
     parts: Option<(C, C::Resource)>,
     policy: P,
 }
 
-impl<C: AsyncContext, P: CancelPolicy<C>> Entered<C, P> {
+impl<C: LocalAsyncContext, P: CancelPolicy<C>> Entered<C, P> {
     fn resource(&mut self) -> &mut C::Resource {
         match &mut self.parts {
             Some((_, resource)) => resource,
@@ -179,7 +180,7 @@ impl<C: AsyncContext, P: CancelPolicy<C>> Entered<C, P> {
     }
 }
 
-impl<C: AsyncContext, P: CancelPolicy<C>> Drop for Entered<C, P> {
+impl<C: LocalAsyncContext, P: CancelPolicy<C>> Drop for Entered<C, P> {
     fn drop(&mut self) {
         if let Some((context, resource)) = self.parts.take() {
             self.policy.cancelled(context, resource);

@@ -12,7 +12,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use allocation_counter::{AllocationInfo, measure};
-use async_with::{AsyncContext, Error, Exit, Outcome, Yield, context, nullcontext, with};
+use async_with::{Error, Exit, LocalAsyncContext, Outcome, Yield, context, nullcontext, with};
 use futures_lite::future::yield_now;
 
 /// Counts enters and exits without touching the heap.
@@ -23,10 +23,10 @@ struct Counts {
     suspensions: Cell<usize>,
 }
 
-/// An `AsyncContext` that suspends in its enter and its exit.
+/// A `LocalAsyncContext` (its counters are `Cell`s) that suspends in its enter and its exit.
 struct Plain<'a>(&'a Counts);
 
-impl AsyncContext for Plain<'_> {
+impl LocalAsyncContext for Plain<'_> {
     type Resource = u64;
 
     async fn enter(&mut self) -> Result<u64, Error> {

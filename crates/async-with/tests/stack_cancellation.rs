@@ -16,8 +16,6 @@ use async_with::diagnostics::{self, Diagnostic};
 use async_with::{ExitStack, Outcome};
 use common::*;
 
-async_with::send_context!(Tracked);
-
 static SERIAL: Mutex<()> = Mutex::new(());
 static REPORTED: AtomicU64 = AtomicU64::new(0);
 

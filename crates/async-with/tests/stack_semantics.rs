@@ -7,8 +7,6 @@ mod common;
 use async_with::{Error, Exit, ExitStack, Outcome, nullcontext};
 use common::*;
 
-async_with::send_context!(Tracked);
-
 #[test]
 fn exits_run_newest_first_each_awaited_and_told_success() {
     let events = Events::new();
@@ -407,7 +405,7 @@ fn a_local_stack_lends_rc_resources_of_several_entries_and_exits_newest_first() 
         let stack = ExitStack::local();
         let mut held = Vec::new();
         for n in 0..50 {
-            let shared = stack.enter(nullcontext(std::rc::Rc::new(n))).await?;
+            let shared = stack.enter(LocalValue(Some(std::rc::Rc::new(n)))).await?;
             held.push(std::rc::Rc::clone(shared));
             let log = std::rc::Rc::clone(&log);
             stack.push_callback(move || async move {

@@ -8,8 +8,6 @@ mod common;
 use async_with::ExitStack;
 use common::*;
 
-async_with::send_context!(Tracked);
-
 #[test]
 fn a_stack_scope_runs_inside_tokio_spawn_holding_resources_across_awaits() {
     let runtime = tokio::runtime::Builder::new_multi_thread()

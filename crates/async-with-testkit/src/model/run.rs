@@ -15,7 +15,6 @@ use super::{End, Ending, ExitAct, NestKind, Op, Program, describe, name};
 use crate::{Fault, Journal, Probe, ProbeError, suspend};
 
 // A probe's enter and exit futures are `Send`: it goes on `Send` stacks.
-async_with::send_context!(Probe);
 
 /// Where an error of a program comes from: the type it downcasts to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

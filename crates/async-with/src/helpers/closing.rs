@@ -27,11 +27,14 @@ use crate::{AsyncContext, Error, Exit, Outcome};
 /// .await?;
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
+///
+/// Like [`AsyncContext`], it promises a `Send` future, so that a
+/// [`Closing`] goes wherever a context goes (a `Send` stack, a spawned task).
 #[doc(alias = "aclose")]
-pub trait AsyncClose {
+pub trait AsyncClose: Send {
     /// Closes `self`, flushing whatever must reach its destination.
     #[doc(alias = "aclose")]
-    fn close(self) -> impl Future<Output = Result<(), Error>>;
+    fn close(self) -> impl Future<Output = Result<(), Error>> + Send;
 }
 
 /// A context that closes `value` when its block ends, Python's
@@ -61,11 +64,13 @@ pub fn closing<T: AsyncClose>(value: T) -> Closing<T> {
 ///
 /// ```
 /// use std::pin::Pin;
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicBool, Ordering};
 /// use std::task::{Context, Poll};
 /// use async_with::{AsyncClose, Error, aclosing, with};
 /// use futures_lite::StreamExt;
 ///
-/// struct Countdown { left: u32, closed: std::rc::Rc<std::cell::Cell<bool>> }
+/// struct Countdown { left: u32, closed: Arc<AtomicBool> }
 ///
 /// impl futures_core::Stream for Countdown {
 ///     type Item = u32;
@@ -78,12 +83,12 @@ pub fn closing<T: AsyncClose>(value: T) -> Closing<T> {
 ///
 /// impl AsyncClose for Countdown {
 ///     async fn close(self) -> Result<(), Error> {
-///         self.closed.set(true);
+///         self.closed.store(true, Ordering::SeqCst);
 ///         Ok(())
 ///     }
 /// }
 /// # futures_lite::future::block_on(async {
-/// let closed = std::rc::Rc::new(std::cell::Cell::new(false));
+/// let closed = Arc::new(AtomicBool::new(false));
 /// let stream = Countdown { left: 5, closed: closed.clone() };
 /// let first_two = with(aclosing(stream), async |values| {
 ///     let mut taken = Vec::new();
@@ -97,7 +102,7 @@ pub fn closing<T: AsyncClose>(value: T) -> Closing<T> {
 /// })
 /// .await?;
 /// assert_eq!(first_two, [5, 4]);
-/// assert!(closed.get());
+/// assert!(closed.load(Ordering::SeqCst));
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
 pub fn aclosing<S: Stream + AsyncClose>(stream: S) -> Closing<S> {

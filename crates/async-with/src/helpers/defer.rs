@@ -1,4 +1,5 @@
 use std::fmt;
+use std::future::Future;
 
 use crate::{AsyncContext, Error, Exit, Outcome};
 
@@ -23,9 +24,10 @@ use crate::{AsyncContext, Error, Exit, Outcome};
 /// ```
 #[doc(alias = "push_async_callback")]
 #[doc(alias = "finally")]
-pub fn defer<F>(callback: F) -> Defer<F>
+pub fn defer<F, Fut>(callback: F) -> Defer<F>
 where
-    F: AsyncFnOnce() -> Result<(), Error>,
+    F: FnOnce() -> Fut + Send,
+    Fut: Future<Output = Result<(), Error>> + Send,
 {
     Defer { callback }
 }
@@ -48,9 +50,10 @@ impl<F> fmt::Debug for Defer<F> {
     }
 }
 
-impl<F> AsyncContext for Defer<F>
+impl<F, Fut> AsyncContext for Defer<F>
 where
-    F: AsyncFnOnce() -> Result<(), Error>,
+    F: FnOnce() -> Fut + Send,
+    Fut: Future<Output = Result<(), Error>> + Send,
 {
     type Resource = ();
 

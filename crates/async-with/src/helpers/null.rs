@@ -1,10 +1,12 @@
-use std::future::Future;
-
 use crate::{AsyncContext, Error, Exit, Outcome};
 
 /// A context that does nothing: enters to `value`, exits doing nothing.
 /// Python's `contextlib.nullcontext`, for code that takes an optional
 /// context.
+///
+/// It is an [`AsyncContext`] when `T` is `Send`; for a `!Send` value on a
+/// [`LocalExitStack`](crate::LocalExitStack), use
+/// [`adopt`](crate::ExitStack::adopt).
 ///
 /// # Examples
 ///
@@ -33,7 +35,7 @@ pub struct Null<T> {
     value: Option<T>,
 }
 
-impl<T> AsyncContext for Null<T> {
+impl<T: Send> AsyncContext for Null<T> {
     type Resource = T;
 
     async fn enter(&mut self) -> Result<T, Error> {
@@ -44,19 +46,5 @@ impl<T> AsyncContext for Null<T> {
 
     async fn exit(self, _value: T, _outcome: Outcome) -> Result<Exit, Error> {
         Ok(Exit::Propagate)
-    }
-}
-
-impl<T: Send> crate::SendAsyncContext for Null<T> {
-    fn enter_send(&mut self) -> impl std::future::Future<Output = Result<T, Error>> + Send {
-        self.enter()
-    }
-
-    fn exit_send(
-        self,
-        value: T,
-        outcome: Outcome,
-    ) -> impl Future<Output = Result<Exit, Error>> + Send {
-        self.exit(value, outcome)
     }
 }

@@ -54,7 +54,7 @@ pub fn suppress<E: StdError + 'static>() -> Suppress<fn(&Error) -> bool> {
 /// ```
 pub fn suppress_if<P>(predicate: P) -> Suppress<P>
 where
-    P: FnOnce(&Error) -> bool,
+    P: FnOnce(&Error) -> bool + Send,
 {
     Suppress { predicate }
 }
@@ -79,7 +79,7 @@ impl<P> fmt::Debug for Suppress<P> {
 
 impl<P> AsyncContext for Suppress<P>
 where
-    P: FnOnce(&Error) -> bool,
+    P: FnOnce(&Error) -> bool + Send,
 {
     type Resource = ();
 
@@ -92,22 +92,5 @@ where
             Outcome::Failed(error) if (self.predicate)(&error) => Exit::Suppress,
             _ => Exit::Propagate,
         })
-    }
-}
-
-impl<P> crate::SendAsyncContext for Suppress<P>
-where
-    P: FnOnce(&Error) -> bool + Send,
-{
-    fn enter_send(&mut self) -> impl std::future::Future<Output = Result<(), Error>> + Send {
-        self.enter()
-    }
-
-    fn exit_send(
-        self,
-        (): (),
-        outcome: Outcome,
-    ) -> impl std::future::Future<Output = Result<Exit, Error>> + Send {
-        self.exit((), outcome)
     }
 }

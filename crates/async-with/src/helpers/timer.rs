@@ -25,7 +25,7 @@ use crate::{AsyncContext, Error, Exit, Outcome};
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 #[doc(alias = "AsyncTimer")]
-pub fn timer<F: FnOnce(Duration)>(report: F) -> Timer<F> {
+pub fn timer<F: FnOnce(Duration) + Send>(report: F) -> Timer<F> {
     Timer { report }
 }
 
@@ -86,7 +86,7 @@ impl Stopwatch {
     }
 }
 
-impl<F: FnOnce(Duration)> AsyncContext for Timer<F> {
+impl<F: FnOnce(Duration) + Send> AsyncContext for Timer<F> {
     type Resource = Stopwatch;
 
     async fn enter(&mut self) -> Result<Stopwatch, Error> {
@@ -98,19 +98,5 @@ impl<F: FnOnce(Duration)> AsyncContext for Timer<F> {
     async fn exit(self, watch: Stopwatch, _outcome: Outcome) -> Result<Exit, Error> {
         (self.report)(watch.elapsed());
         Ok(Exit::Propagate)
-    }
-}
-
-impl<F: FnOnce(Duration) + Send> crate::SendAsyncContext for Timer<F> {
-    fn enter_send(&mut self) -> impl std::future::Future<Output = Result<Stopwatch, Error>> + Send {
-        self.enter()
-    }
-
-    fn exit_send(
-        self,
-        watch: Stopwatch,
-        outcome: Outcome,
-    ) -> impl std::future::Future<Output = Result<Exit, Error>> + Send {
-        self.exit(watch, outcome)
     }
 }

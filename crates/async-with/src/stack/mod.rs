@@ -21,7 +21,7 @@ use self::drain::Drain;
 use self::entry::EntryFor;
 use crate::cancel_scope::Cancellable;
 use crate::unwind::Unwind;
-use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
+use crate::{AsyncContext, Error, Exit, LocalAsyncContext, NoRuntime, Outcome};
 
 /// A stack of async exits, entered one by one at run time and closed
 /// together, last in first out: Python's `contextlib.AsyncExitStack`.
@@ -61,8 +61,8 @@ use crate::{AsyncContext, Error, Exit, NoRuntime, Outcome, SendAsyncContext};
 ///
 /// Entries are type-erased, so whether the stack is `Send` is chosen when it
 /// is made. `ExitStack` (the [`Sendable`] flavor) is `Send + Sync` and takes
-/// [`SendAsyncContext`]s and `Send` callbacks; [`LocalExitStack`] takes
-/// anything and is `!Send`.
+/// [`AsyncContext`]s and `Send` callbacks; [`LocalExitStack`] takes
+/// any [`LocalAsyncContext`] and is `!Send`.
 ///
 /// Entries are `'static` (they own what they clean up, like the tasks of a
 /// `JoinSet`); for contexts that borrow, nest [`with`](crate::with), which
@@ -105,11 +105,14 @@ pub struct ExitStack<K: Flavor = Sendable, P: StackPolicy<K> = NoRuntime> {
 ///
 /// ```
 /// use std::rc::Rc;
-/// use async_with::{LocalExitStack, nullcontext};
+/// use async_with::LocalExitStack;
 ///
 /// # futures_lite::future::block_on(async {
 /// let mut stack = LocalExitStack::default(); // or ExitStack::local()
-/// let shared = stack.enter(nullcontext(Rc::new(5))).await?;
+/// let shared = stack.adopt(Rc::new(5), |value: Rc<i32>| async move {
+///     println!("releasing {value}");
+///     Ok(())
+/// });
 /// assert_eq!(**shared, 5);
 /// stack.close().await?;
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
@@ -336,7 +339,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
 /// The methods that register exits, for one flavor: the `Send` one asks for
 /// `Send` parts, the local one does not.
 macro_rules! registering_methods {
-    ($flavor:ty, $context_bound:path, $enter:ident, $exit:ident, $($send:tt)*) => {
+    ($flavor:ty, $context_bound:ident, $($send:tt)*) => {
 impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     /// Enters `context` and registers its exit; returns its resource,
     /// borrowed for as long as the stack is: Python's
@@ -366,9 +369,9 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     where
         C: $context_bound + 'static,
     {
-        let resource = context.$enter().await?;
+        let resource = <C as $context_bound>::enter(&mut context).await?;
         let entry = self.push(|| EntryFor::new((context, resource), |(context, resource): (C, C::Resource), outcome| {
-            context.$exit(resource, outcome)
+            <C as $context_bound>::exit(context, resource, outcome)
         }));
         match entry.payload() {
             Some((_, resource)) => Ok(resource),
@@ -466,8 +469,8 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     };
 }
 
-registering_methods!(Sendable, SendAsyncContext, enter_send, exit_send, Send+);
-registering_methods!(Local, AsyncContext, enter, exit,);
+registering_methods!(Sendable, AsyncContext, Send+);
+registering_methods!(Local, LocalAsyncContext,);
 
 impl<K: Flavor, P: StackPolicy<K>> Drop for ExitStack<K, P> {
     fn drop(&mut self) {

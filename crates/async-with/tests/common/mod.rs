@@ -283,7 +283,7 @@ pub fn generated(spec: Spec, events: &Events) -> impl With<Resource = Res> {
 
 /// The same behaviour again, as a generator-style context that is an
 /// [`AsyncContext`] (`boxed_context`).
-pub fn boxed(spec: Spec, events: &Events) -> impl AsyncContext<Resource = Res> + Send + 'static {
+pub fn boxed(spec: Spec, events: &Events) -> impl AsyncContext<Resource = Res> + 'static {
     let events = events.clone();
     boxed_context(move |scope: Yield<'static, Res>| generator_body(spec, events, scope))
 }
@@ -379,4 +379,20 @@ pub fn messages(error: &Error) -> Vec<String> {
 /// Strings from string literals, for comparing with [`Events::log`].
 pub fn strings(events: &[&str]) -> Vec<String> {
     events.iter().map(|e| (*e).to_string()).collect()
+}
+
+/// A context lending a `!Send` value: what a single-threaded program enters
+/// on a `LocalExitStack`.
+pub struct LocalValue<T>(pub Option<T>);
+
+impl<T> async_with::LocalAsyncContext for LocalValue<T> {
+    type Resource = T;
+
+    async fn enter(&mut self) -> Result<T, Error> {
+        self.0.take().ok_or_else(|| Error::msg("entered twice"))
+    }
+
+    async fn exit(self, _: T, _: Outcome) -> Result<Exit, Error> {
+        Ok(Exit::Propagate)
+    }
 }

@@ -1,11 +1,24 @@
 // A `!Send` part cannot go into a `Send` stack.
 use std::rc::Rc;
 
-use async_with::{ExitStack, nullcontext};
+use async_with::{Error, Exit, ExitStack, LocalAsyncContext, Outcome};
+
+struct Shared(Option<Rc<u32>>);
+
+impl LocalAsyncContext for Shared {
+    type Resource = Rc<u32>;
+    async fn enter(&mut self) -> Result<Rc<u32>, Error> {
+        Ok(self.0.take().unwrap())
+    }
+    async fn exit(self, _: Rc<u32>, _: Outcome) -> Result<Exit, Error> {
+        Ok(Exit::Propagate)
+    }
+}
+
 
 fn main() {
     futures_lite::future::block_on(async {
         let stack = ExitStack::new();
-        let _shared = stack.enter(nullcontext(Rc::new(1))).await;
+        let _shared = stack.enter(Shared(Some(Rc::new(1)))).await;
     });
 }
