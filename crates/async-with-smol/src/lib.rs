@@ -1,9 +1,15 @@
 //! async-with bound to smol: cleanup that survives cancellation, timeouts,
 //! task groups, and smol's resources as contexts.
 //!
-//! Depend on this crate alone: it re-exports the whole `async-with` API,
-//! with the functions that need a runtime ([`with`], [`timeout`],
-//! [`move_on_after`], [`exit_timeout`], [`task_group`]) bound to smol.
+//! Depend on this crate alone. Every construct whose behaviour on
+//! cancellation needs a runtime is bound to smol here: [`with`] and the
+//! [`With`] method, generator-style [`context`], [`ExitStack`], [`timeout`],
+//! [`move_on_after`], [`exit_timeout`] and [`task_group`]. The rest of the
+//! `async-with` API, which no runtime changes, is re-exported
+//! ([`async_with::common`]). The forms with no runtime (a dropped scope
+//! drops its resources and reports the skipped exits) are reached only by
+//! naming the core crate: `async_with::with`, `async_with::context`,
+//! `async_with::ExitStack`, `async_with::LocalExitStack`.
 //!
 //! # Examples
 //!
@@ -34,10 +40,12 @@
 //! on it) hands its exit to smol's blocking pool ([`smol::unblock`]), where
 //! it runs under [`smol::block_on`], told [`Outcome::Cancelled`], exactly
 //! once. This needs a context and a resource that are `Send + 'static`.
-//! For other contexts use the core's `.with(body)` ([`With`]) or
-//! [`async_with::with`]: a dropped scope then drops the resource
-//! synchronously and reports the skipped exit through [`diagnostics`].
-//! Generator-style contexts ([`context`]) take that path too.
+//! The same holds for this crate's generator-style [`context`], its
+//! [`ExitStack`] (the exits it still holds), and task groups. A context
+//! that cannot be handed over (it borrows, or has `!Send` parts) is a
+//! compile error naming the alternative, the core's [`async_with::with`]: a
+//! dropped scope then drops the resource synchronously and reports the
+//! skipped exit through [`diagnostics`].
 //!
 //! Exits handed over from one thread run one after another, in the order
 //! they were handed over ([`ordered_cleanup`]): nested scopes dropped
@@ -67,7 +75,7 @@ pub mod net;
 pub mod process;
 pub mod sync;
 
-pub use async_with::*;
+pub use async_with::common::*;
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -146,13 +154,121 @@ impl Spawn for Smol {
 #[doc(alias = "async with")]
 pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Error>>
 where
-    C: AsyncContext + Send + 'static,
-    C::Resource: Send + 'static,
+    C: With,
     B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
     T: Default,
 {
-    with_runtime(Smol, context, body)
+    context.with(body)
 }
+
+/// `.with(body)` on any context, bound to smol: a scope dropped mid-way
+/// hands its exit to smol (see [the crate docs](crate#cancellation)).
+///
+/// Every [`AsyncContext`] that is `'static` is one, [`context`]s included.
+/// Bound generic code on it to accept any of them; the scope's future is
+/// `Send`, so it can be spawned.
+///
+/// # Examples
+///
+/// ```
+/// use async_with_smol::{Error, With, nullcontext};
+///
+/// async fn doubled<C: With<Resource = u32>>(context: C) -> Result<u32, Error> {
+///     context.with(async |n| Ok(*n * 2)).await
+/// }
+/// # smol::block_on(async {
+/// assert_eq!(doubled(nullcontext(21)).await?, 42);
+/// # Ok::<(), Error>(()) }).unwrap();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot have its exit handed to smol",
+    label = "not an `AsyncContext` that is `'static`",
+    note = "a dropped scope's exit runs on smol, so the context and its resource must be `Send + 'static` with `Send` futures",
+    note = "a context that borrows, or has `!Send` parts, goes to the core's `async_with::with`: a dropped scope then drops its resource and reports the skipped exit"
+)]
+pub trait With: AsyncContext<Resource: 'static> + 'static {
+    /// Enters, runs `body` with the resource, exits with the body's outcome.
+    /// See [`with`].
+    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
+    where
+        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>,
+        T: Default;
+}
+
+impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
+    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
+    where
+        B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
+        T: Default,
+    {
+        with_runtime(Smol, self, body)
+    }
+}
+
+/// Python's `@asynccontextmanager`, bound to smol: the code before
+/// [`yield_`](Yield::yield_) is the enter, the code after it the exit, and
+/// a scope dropped mid-way runs that exit on smol.
+///
+/// Written as `async move |scope| { ... }`, owning what it uses: to outlive
+/// a dropped scope, the closure and its state live in a
+/// [`BoxedContext`] (a few heap allocations per use). The core's
+/// [`async_with::context`] allocates nothing and may borrow, but a dropped
+/// scope only reports its skipped exit.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use async_with_smol::{Outcome, context, with};
+///
+/// # smol::block_on(async {
+/// let log = Arc::new(Mutex::new(Vec::new()));
+/// let in_exit = Arc::clone(&log);
+/// let connection = context(async move |scope| {
+///     let (name, outcome) = scope.yield_(String::from("A")).await;
+///     in_exit.lock().unwrap().push(format!("close {name}: {}", outcome.is_success()));
+///     Ok(())
+/// });
+/// let len = with(connection, async |name| Ok(name.len())).await?;
+/// assert_eq!(len, 1);
+/// assert_eq!(*log.lock().unwrap(), ["close A: true"]);
+/// # Ok::<(), async_with_smol::Error>(()) }).unwrap();
+/// ```
+#[doc(alias = "asynccontextmanager")]
+pub fn context<R, X, F, G>(closure: F) -> BoxedContext<R>
+where
+    R: Send + 'static,
+    F: FnOnce(Yield<'static, R>) -> G + Send + 'static,
+    G: Future<Output = Result<X, Error>> + Send + 'static,
+    X: IntoExit,
+{
+    boxed_context(closure)
+}
+
+/// Python's `contextlib.AsyncExitStack`, bound to smol: a stack dropped
+/// before it was closed (its task aborted, its scope cancelled) runs the
+/// exits it still holds on smol, newest first, told
+/// [`Outcome::Cancelled`].
+///
+/// Its methods and guarantees are [`async_with::stack::ExitStack`]'s.
+///
+/// # Examples
+///
+/// ```
+/// use async_with_smol::{ExitStack, nullcontext};
+///
+/// # smol::block_on(async {
+/// let mut stack = ExitStack::new();
+/// let mut names = Vec::new();
+/// for name in ["A", "B", "C"] {
+///     names.push(*stack.enter(nullcontext(name)).await?);
+/// }
+/// assert_eq!(names.concat(), "ABC");
+/// stack.close().await?;
+/// # Ok::<(), async_with_smol::Error>(()) }).unwrap();
+/// ```
+#[doc(alias = "AsyncExitStack")]
+pub type ExitStack = async_with::stack::ExitStack<Sendable, Smol>;
 
 /// Python's `asyncio.timeout(delay)` on smol's timer: see
 /// [`async_with::timeout`].

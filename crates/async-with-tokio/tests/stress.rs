@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use async_with_testkit::{Journal, suspend};
-use async_with_tokio::{Error, ExitStack, TimedOut, Tokio, task_group, timeout, with};
+use async_with_tokio::{Error, ExitStack, TimedOut, task_group, timeout, with};
 
 const TASKS: usize = 10_000;
 const CHILDREN: usize = 3;
@@ -46,7 +46,7 @@ async fn work(journal: Journal, task: usize) -> Result<usize, Error> {
             // A dynamic number of probes (0 to 3) on a stack bound to
             // `Tokio`: closed inline, or by the runtime if the task is
             // aborted; counted with the others below.
-            ExitStack::with_policy(Tokio)
+            ExitStack::new()
                 .scope(async |stack| {
                     for _ in 0..task % 4 {
                         stack.enter(journal.probe("D").exit_suspends(1)).await?;

@@ -131,6 +131,7 @@ mod boxed_context;
 mod cancel;
 mod cancel_scope;
 mod cleanup_order;
+pub mod common;
 mod context;
 pub mod diagnostics;
 mod error;
@@ -139,7 +140,7 @@ mod helpers;
 mod outcome;
 mod panic;
 mod runtime;
-mod stack;
+pub mod stack;
 mod task_group;
 mod timeout;
 mod unwind;
@@ -159,12 +160,53 @@ pub use helpers::suppress::{Suppress, suppress, suppress_if};
 pub use helpers::timer::{Stopwatch, Timer, timer};
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use runtime::{CleanupJob, Runtime};
-pub use stack::{
-    Entry, ExitStack, Flavor, Local, LocalExitStack, PendingExits, Sendable, StackPolicy,
-};
+pub use stack::{Entry, Flavor, Local, PendingExits, Sendable, StackPolicy};
 pub use task_group::{Spawn, TaskDropped, TaskGroup, TaskHandle, task_group};
 pub use timeout::{ExitTimedOut, ExitTimeout, exit_timeout};
 pub use with::{With, with, with_runtime};
+
+/// A stack of async exits, Python's `contextlib.AsyncExitStack`, with no
+/// runtime bound: a stack dropped before it was closed drops its entries and
+/// reports the skipped exits. See [`stack::ExitStack`] for its methods and
+/// guarantees; a runtime adapter crate's `ExitStack` runs those exits on its
+/// runtime instead.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{ExitStack, nullcontext};
+///
+/// # futures_lite::future::block_on(async {
+/// let mut stack = ExitStack::new();
+/// let a = stack.enter(nullcontext(1)).await?;
+/// let b = stack.enter(nullcontext(2)).await?;
+/// assert_eq!(*a + *b, 3);
+/// stack.close().await?;
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+#[doc(alias = "AsyncExitStack")]
+pub type ExitStack = stack::ExitStack<Sendable, NoRuntime>;
+
+/// An [`ExitStack`] whose entries may be `!Send` ([`LocalAsyncContext`]s,
+/// callbacks holding an `Rc`); it is `!Send` itself.
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+/// use async_with::LocalExitStack;
+///
+/// # futures_lite::future::block_on(async {
+/// let mut stack = LocalExitStack::new();
+/// let shared = stack.adopt(Rc::new(5), |value: Rc<i32>| async move {
+///     println!("releasing {value}");
+///     Ok(())
+/// });
+/// assert_eq!(**shared, 5);
+/// stack.close().await?;
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub type LocalExitStack = stack::ExitStack<Local, NoRuntime>;
 
 // The README's examples run as doctests of this crate.
 #[cfg(doctest)]

@@ -258,7 +258,7 @@ fn a_stack_dropped_under_a_runtime_policy_runs_its_exits_told_cancelled() {
     let events = Events::new();
     let (sender, handles) = std::sync::mpsc::channel();
     let before = diagnostics::skipped_exits();
-    let stack = ExitStack::with_policy(Threads(sender));
+    let stack = async_with::stack::ExitStack::with_policy(Threads(sender));
     block_on(async {
         for name in ["A", "B", "C"] {
             stack.enter(tracked(Spec::new(name), &events)).await?;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use async_with::{Error, Exit, ExitStack, Outcome, nullcontext};
+use async_with::{Error, Exit, ExitStack, LocalExitStack, Outcome, nullcontext};
 use common::*;
 
 #[test]
@@ -402,7 +402,7 @@ fn a_local_stack_lends_rc_resources_of_several_entries_and_exits_newest_first() 
     let events = Events::new();
     let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let value = block_on(async {
-        let stack = ExitStack::local();
+        let stack = LocalExitStack::new();
         let mut held = Vec::new();
         for n in 0..50 {
             let shared = stack.enter(LocalValue(Some(std::rc::Rc::new(n)))).await?;

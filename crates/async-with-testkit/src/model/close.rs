@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use async_with::{Error, ExitStack, NoRuntime, Sendable};
+use async_with::{Error, ExitStack};
 
 use super::reference::expected_close;
 use super::run::{ModelError, ending, register};
@@ -43,7 +43,7 @@ pub fn close_at_every_poll(program: &Program) -> Result<usize, String> {
     let mut cx = Context::from_waker(&waker);
     for polls in 0.. {
         let journal = Journal::new();
-        let mut stack: ExitStack<Sendable, NoRuntime> = ExitStack::new();
+        let mut stack = ExitStack::new();
         for (index, op) in program.ops.iter().enumerate() {
             if !matches!(op, Op::Nest { .. } | Op::PopAll) {
                 // A failed enter registers nothing; the close goes on.

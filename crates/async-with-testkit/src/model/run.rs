@@ -7,8 +7,8 @@ use std::pin::Pin;
 use std::sync::Once;
 
 use async_with::{
-    AsyncContext, BoxedContext, CancelPolicy, Error, Exit, ExitStack, Outcome, Sendable,
-    StackPolicy, boxed_context, with_runtime,
+    AsyncContext, BoxedContext, CancelPolicy, Error, Exit, Outcome, Sendable, StackPolicy,
+    boxed_context, with_runtime,
 };
 
 use super::{End, Ending, ExitAct, NestKind, Op, Program, describe, name};
@@ -94,7 +94,8 @@ pub async fn run<P: ModelPolicy>(
         policy: &policy,
         end: program.end,
     };
-    let mut setup: ExitStack<Sendable, P> = ExitStack::with_policy(policy.clone());
+    let mut setup: async_with::stack::ExitStack<Sendable, P> =
+        async_with::stack::ExitStack::with_policy(policy.clone());
     let from = match ops.iter().position(|op| *op == Op::PopAll) {
         None => 0,
         Some(split) => {
@@ -194,7 +195,7 @@ type Step<'a> = Pin<Box<dyn Future<Output = Result<u32, Error>> + Send + 'a>>;
 fn steps<'a, P: ModelPolicy>(
     ops: &'a [Op],
     from: usize,
-    stack: &'a ExitStack<Sendable, P>,
+    stack: &'a async_with::stack::ExitStack<Sendable, P>,
     env: Env<'a, P>,
 ) -> Step<'a> {
     Box::pin(async move {
@@ -283,7 +284,7 @@ fn probe(journal: &Journal, name: &'static str, fails: bool, act: ExitAct, suspe
 
 /// Registers a stack op (not `Nest`/`PopAll`) on `stack`.
 pub(crate) async fn register<P: ModelPolicy>(
-    stack: &ExitStack<Sendable, P>,
+    stack: &async_with::stack::ExitStack<Sendable, P>,
     index: usize,
     op: Op,
     journal: &Journal,

@@ -18,7 +18,7 @@ mod sealed {
 /// use async_with::{ExitStack, LocalExitStack};
 /// fn assert_send<T: Send>(_: &T) {}
 /// assert_send(&ExitStack::new());
-/// let _local: LocalExitStack = ExitStack::local(); // may hold `Rc`s; not `Send`
+/// let _local: LocalExitStack = LocalExitStack::new(); // may hold `Rc`s; not `Send`
 /// ```
 pub trait Flavor: sealed::Sealed {
     /// The erased entry type.
@@ -45,7 +45,7 @@ pub trait Holds<T>: Flavor {
 /// # Examples
 ///
 /// ```
-/// let _stack: async_with::ExitStack<async_with::Sendable> = async_with::ExitStack::new();
+/// let _stack: async_with::stack::ExitStack<async_with::Sendable, async_with::NoRuntime> = async_with::ExitStack::new();
 /// ```
 #[derive(Debug)]
 pub enum Sendable {}
@@ -56,7 +56,7 @@ pub enum Sendable {}
 /// # Examples
 ///
 /// ```
-/// let _stack: async_with::LocalExitStack = async_with::ExitStack::local();
+/// let _stack: async_with::LocalExitStack = async_with::LocalExitStack::new();
 /// ```
 #[derive(Debug)]
 pub enum Local {}

@@ -21,7 +21,7 @@ use self::drain::Drain;
 use self::entry::EntryFor;
 use crate::cancel_scope::Cancellable;
 use crate::unwind::Unwind;
-use crate::{AsyncContext, Error, Exit, LocalAsyncContext, NoRuntime, Outcome};
+use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 
 /// A stack of async exits, entered one by one at run time and closed
 /// together, last in first out: Python's `contextlib.AsyncExitStack`.
@@ -44,7 +44,7 @@ use crate::{AsyncContext, Error, Exit, LocalAsyncContext, NoRuntime, Outcome};
 /// - **Cancellation**: [`close`](ExitStack::close) is resumable: dropped
 ///   during an exit, that exit is abandoned and a second `close` runs the
 ///   rest. A stack dropped with exits left hands them to its
-///   [`StackPolicy`]: with [`NoRuntime`], the resources' synchronous `Drop`
+///   [`StackPolicy`]: with [`NoRuntime`](crate::NoRuntime), the resources' synchronous `Drop`
 ///   runs newest first and the skipped exits are reported through
 ///   [`diagnostics`](crate::diagnostics); a runtime adapter runs them.
 /// - **Cost**: entries live in memory the stack takes in chunks, each twice
@@ -60,8 +60,12 @@ use crate::{AsyncContext, Error, Exit, LocalAsyncContext, NoRuntime, Outcome};
 /// # `Send` and `'static`
 ///
 /// Entries are type-erased, so whether the stack is `Send` is chosen when it
-/// is made. `ExitStack` (the [`Sendable`] flavor) is `Send + Sync` and takes
-/// [`AsyncContext`]s and `Send` callbacks; [`LocalExitStack`] takes
+/// is made, and so is what a dropped stack does with its exits (its
+/// [`StackPolicy`]): name the stack through an alias that fixes both,
+/// [`async_with::ExitStack`](crate::ExitStack) and
+/// [`LocalExitStack`](crate::LocalExitStack) here, `ExitStack` in a runtime
+/// adapter crate. `ExitStack` (the [`Sendable`] flavor) is `Send + Sync` and takes
+/// [`AsyncContext`]s and `Send` callbacks; [`LocalExitStack`](crate::LocalExitStack) takes
 /// any [`LocalAsyncContext`] and is `!Send`.
 ///
 /// Entries are `'static` (they own what they clean up, like the tasks of a
@@ -92,35 +96,18 @@ use crate::{AsyncContext, Error, Exit, LocalAsyncContext, NoRuntime, Outcome};
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 #[doc(alias = "AsyncExitStack")]
-pub struct ExitStack<K: Flavor = Sendable, P: StackPolicy<K> = NoRuntime> {
+pub struct ExitStack<K: Flavor, P: StackPolicy<K>> {
     arena: Arena<K::Entry>,
     /// Errors and panics from a `close` that was interrupted, for the next.
     pending: Mutex<Unwind>,
     policy: P,
 }
 
-/// An [`ExitStack`] whose entries may be `!Send` (it is `!Send` itself).
-///
-/// # Examples
-///
-/// ```
-/// use std::rc::Rc;
-/// use async_with::LocalExitStack;
-///
-/// # futures_lite::future::block_on(async {
-/// let mut stack = LocalExitStack::default(); // or ExitStack::local()
-/// let shared = stack.adopt(Rc::new(5), |value: Rc<i32>| async move {
-///     println!("releasing {value}");
-///     Ok(())
-/// });
-/// assert_eq!(**shared, 5);
-/// stack.close().await?;
-/// # Ok::<(), async_with::Error>(()) }).unwrap();
-/// ```
-pub type LocalExitStack = ExitStack<Local>;
-
-impl ExitStack<Sendable, NoRuntime> {
-    /// An empty `Send` stack with no runtime bound (see [`StackPolicy`]).
+impl<P: StackPolicy<Sendable> + Default> ExitStack<Sendable, P> {
+    /// An empty `Send` stack whose exits, if it is dropped before they ran,
+    /// go to the policy its type names: none for
+    /// [`async_with::ExitStack`](crate::ExitStack), the runtime for an
+    /// adapter crate's `ExitStack`.
     ///
     /// # Examples
     ///
@@ -129,27 +116,28 @@ impl ExitStack<Sendable, NoRuntime> {
     /// assert!(stack.is_empty());
     /// ```
     pub fn new() -> Self {
-        Self::with_policy(NoRuntime)
+        Self::with_policy(P::default())
     }
 }
 
-impl ExitStack<Local, NoRuntime> {
-    /// An empty [`LocalExitStack`], whose entries may be `!Send`.
+impl<P: StackPolicy<Local> + Default> ExitStack<Local, P> {
+    /// An empty [`LocalExitStack`](crate::LocalExitStack), whose entries
+    /// may be `!Send`.
     ///
     /// # Examples
     ///
     /// ```
-    /// let stack = async_with::ExitStack::local();
-    /// let _same: async_with::LocalExitStack = stack;
+    /// let stack = async_with::LocalExitStack::new();
+    /// assert!(stack.is_empty());
     /// ```
-    pub fn local() -> Self {
-        Self::with_policy(NoRuntime)
+    pub fn new() -> Self {
+        Self::with_policy(P::default())
     }
 }
 
-impl<K: Flavor> Default for ExitStack<K, NoRuntime> {
+impl<K: Flavor, P: StackPolicy<K> + Default> Default for ExitStack<K, P> {
     fn default() -> Self {
-        Self::with_policy(NoRuntime)
+        Self::with_policy(P::default())
     }
 }
 
@@ -160,8 +148,8 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// # Examples
     ///
     /// ```
-    /// use async_with::{ExitStack, NoRuntime, Sendable};
-    /// let stack: ExitStack<Sendable, _> = ExitStack::with_policy(NoRuntime);
+    /// use async_with::{ExitStack, NoRuntime};
+    /// let stack = ExitStack::with_policy(NoRuntime);
     /// assert_eq!(stack.len(), 0);
     /// ```
     pub fn with_policy(policy: P) -> Self {

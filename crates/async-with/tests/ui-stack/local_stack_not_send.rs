@@ -2,7 +2,7 @@
 // cross to another thread, so neither can a scope holding it.
 use std::rc::Rc;
 
-use async_with::{Error, Exit, ExitStack, LocalAsyncContext, Outcome};
+use async_with::{Error, Exit, LocalAsyncContext, LocalExitStack, Outcome};
 
 struct Shared(Option<Rc<u32>>);
 
@@ -21,7 +21,7 @@ fn assert_send<T: Send>(_: &T) {}
 
 fn main() {
     futures_lite::future::block_on(async {
-        let stack = ExitStack::local();
+        let stack = LocalExitStack::new();
         let shared = stack.enter(Shared(Some(Rc::new(1)))).await.unwrap();
         assert_eq!(**shared, 1);
         assert_send(&stack);
