@@ -103,6 +103,7 @@ macro_rules! conformance {
             exit_panic_resumes_after_other_exits,
             cancellation_at_every_poll_point,
             cancellation_without_runtime_drops_synchronously,
+            every_bound_construct_hands_its_exits_to_the_runtime,
             shutdown_while_suspended,
             exit_timeout_cuts_hung_exit,
             exit_timeout_keeps_fast_exit,

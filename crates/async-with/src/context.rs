@@ -128,8 +128,8 @@ use crate::{Error, Exit, Outcome};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an `AsyncContext` with `Send` futures",
     label = "this context's futures are not known to be `Send`",
-    note = "a context with `!Send` parts implements `LocalAsyncContext`: use it with the core's `async_with::with` or a `LocalExitStack`",
-    note = "a generator-style context (`async_with::context`) works with `with` directly; to put one on a stack or return it from a function, use `boxed_context`"
+    note = "a context with `!Send` parts implements `LocalAsyncContext`: use it with the core's `async_with::with` or an `async_with::LocalExitStack`",
+    note = "a generator-style context from `async_with::context` goes to `async_with::with`; to hand one to a runtime, put it on a stack or return it from a function, make it with an adapter's `context` or with `boxed_context`"
 )]
 pub trait AsyncContext: Send {
     /// What the block works with (Python's `as x`).

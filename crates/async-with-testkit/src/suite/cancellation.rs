@@ -3,7 +3,8 @@
 
 use std::future::Future;
 
-use async_with::{Error, Runtime, with, with_runtime};
+use async_with::stack::ExitStack;
+use async_with::{Error, Outcome, Runtime, Sendable, boxed_context, with, with_runtime};
 use futures_lite::future::poll_once;
 
 use crate::{Harness, Journal, suspend};
@@ -240,4 +241,73 @@ pub fn spawned_exit_is_bounded_by_exit_timeout<H: Harness>() {
         );
     });
     assert_eq!(journal.events(), ["enter A", "exit A: cancelled"]);
+}
+
+/// Every construct an adapter binds to its runtime, nested in one task and
+/// dropped together while suspended: `with` (`with_runtime`), a timeout, a
+/// generator-style context that owns its state (the adapter's `context`),
+/// and a runtime-bound stack's `scope` (the adapter's `ExitStack`).
+/// Each exit runs on the runtime, once, told `Cancelled`, innermost first,
+/// and no resource is left alive.
+pub fn every_bound_construct_hands_its_exits_to_the_runtime<H: Harness>() {
+    let journal = Journal::new();
+    let rt = H::runtime();
+    let j = &journal;
+    H::block_on(async {
+        let in_generator = journal.clone();
+        let generator = boxed_context(move |scope| async move {
+            let ((), outcome) = scope.yield_(()).await;
+            let told = match outcome {
+                Outcome::Cancelled => "cancelled",
+                _ => "not cancelled",
+            };
+            in_generator.record(format!("exit G: {told}"));
+            Ok(())
+        });
+        let task = with_runtime(rt.clone(), j.probe("A"), async |_a| {
+            async_with::timeout(rt.clone(), super::PATIENCE, async {
+                with_runtime(rt.clone(), generator, async |()| {
+                    ExitStack::<Sendable, H::Runtime>::with_policy(rt.clone())
+                        .scope(async |stack| {
+                            stack.enter(j.probe("S1").exit_suspends(1)).await?;
+                            stack.enter(j.probe("S2").exit_suspends(1)).await?;
+                            std::future::pending::<()>().await;
+                            Ok(())
+                        })
+                        .await
+                })
+                .await
+            })
+            .await
+        });
+        assert_eq!(poll_then_drop(task, 3).await, None);
+        assert!(
+            eventually::<H>(|| journal.live() == 0
+                && journal
+                    .events()
+                    .iter()
+                    .filter(|e| e.starts_with("exit ") && !e.ends_with(" done"))
+                    .count()
+                    == 4)
+            .await,
+            "{:?}",
+            journal.events()
+        );
+    });
+    let exits: Vec<String> = journal
+        .events()
+        .into_iter()
+        .filter(|e| e.starts_with("exit ") && !e.ends_with(" done"))
+        .collect();
+    assert_eq!(
+        exits,
+        [
+            "exit S2: cancelled",
+            "exit S1: cancelled",
+            "exit G: cancelled",
+            "exit A: cancelled"
+        ],
+        "{:?}",
+        journal.events()
+    );
 }

@@ -18,7 +18,8 @@ mod timeouts;
 
 pub use cancellation::{
     cancellation_at_every_poll_point, cancellation_without_runtime_drops_synchronously,
-    shutdown_while_suspended, spawned_exit_is_bounded_by_exit_timeout,
+    every_bound_construct_hands_its_exits_to_the_runtime, shutdown_while_suspended,
+    spawned_exit_is_bounded_by_exit_timeout,
 };
 pub use ordering::{
     errors_are_all_kept_newest_last, exit_suppresses_error, failed_enter_runs_no_exit,
