@@ -367,3 +367,9 @@ where
 {
     async_with::task_group(Tokio, body).await
 }
+
+// The README's examples (its tokio quick start among them) run as doctests
+// of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -207,8 +207,3 @@ pub type ExitStack = stack::ExitStack<Sendable, NoRuntime>;
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 pub type LocalExitStack = stack::ExitStack<Local, NoRuntime>;
-
-// The README's examples run as doctests of this crate.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
