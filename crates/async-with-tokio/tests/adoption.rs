@@ -360,3 +360,25 @@ async fn an_aborted_task_runs_the_exits_its_stack_holds_newest_first() {
     .await;
     settles(&log, &["return 9: cancelled"]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stack_of_files_decided_at_run_time_is_handed_to_another_task_to_close()
+-> Result<(), async_with_tokio::BoxError> {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..5).map(|n| format!("part-{n}.txt")).collect();
+    let mut stack = ExitStack::new();
+    for name in &names {
+        let file = stack
+            .enter(async_with_tokio::fs::create(dir.path().join(name)))
+            .await?;
+        file.write_all(name.as_bytes()).await?;
+    }
+    // Another task closes them: each file is flushed and synced by its exit.
+    tokio::spawn(async move { stack.close().await })
+        .await
+        .unwrap()?;
+    for name in &names {
+        assert_eq!(std::fs::read_to_string(dir.path().join(name))?, *name);
+    }
+    Ok(())
+}
