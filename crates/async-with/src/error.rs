@@ -45,10 +45,29 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// assert_eq!(error.downcast::<Refused>().unwrap(), Refused(5432));
 /// ```
 ///
-/// `Error` does not implement `std::error::Error` itself (that would clash with
-/// the blanket `From` above, as it does for `anyhow::Error`); convert it with
-/// `Box::<dyn std::error::Error + Send + Sync>::from(error)` where a standard
-/// error is needed.
+/// # Into the rest of a Rust program
+///
+/// `Error` does not implement `std::error::Error` itself: that would clash
+/// with the blanket `From` above, as it does for `anyhow::Error`. It goes
+/// where a standard error is expected the way `anyhow::Error` does:
+///
+/// - `?` converts it into `Box<dyn std::error::Error + Send + Sync>` and
+///   `Box<dyn std::error::Error>` ([`BoxError`]), and, with this crate's
+///   `anyhow` feature, into `anyhow::Error`. A lone error arrives as the
+///   user's own box, so it still downcasts to the user's type; an aggregate
+///   arrives as an [`ErrorList`].
+/// - It dereferences to `dyn std::error::Error + Send + Sync`, so a
+///   thiserror variant `#[error(transparent)] Scope(#[from] async_with::Error)`
+///   compiles and delegates its `Display` and `source()` to it.
+///
+/// Seen as a standard error, an aggregate is a `source()` chain: the newest
+/// error first (its `Display` says how many came before), then each earlier
+/// error from newer to older, then the oldest error's own sources. The
+/// oldest error is the block's own failure, so it is the chain's root cause,
+/// which `anyhow` prints last under "Caused by". Each link displays one
+/// error; to reach the errors by type, use [`errors`](Error::errors) (or
+/// [`ErrorList::errors`] after a downcast). The chain is a list, not a
+/// recursion: walking, formatting and dropping 10,000 links takes no stack.
 ///
 /// # Size
 ///
@@ -57,11 +76,29 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// success path of every scope pays for the size of its error type.
 pub struct Error(Box<Errors>);
 
-/// What an [`Error`] points to.
+/// What an [`Error`] points to: the newest error, then the earlier ones as
+/// a list from newer to older, which is also their `source()` chain.
 struct Errors {
     newest: BoxError,
-    /// Oldest first.
-    earlier: Vec<BoxError>,
+    /// Turns `newest`, when it is the only error, into an `anyhow::Error`
+    /// of its own type, which a `BoxError` cannot give back to anyhow.
+    #[cfg(feature = "anyhow")]
+    newest_into_anyhow: fn(BoxError) -> anyhow::Error,
+    /// The earlier errors, the next older one first.
+    older: Chain,
+    /// How many errors the list holds, `newest` included.
+    len: usize,
+}
+
+/// Earlier errors, newer to older: a list that drops one link at a time,
+/// so a list of any length drops without recursion.
+#[derive(Default)]
+struct Chain(Option<Box<Link>>);
+
+/// One earlier error in an [`Errors`] list.
+struct Link {
+    error: BoxError,
+    older: Chain,
 }
 
 impl Error {
@@ -77,7 +114,13 @@ impl Error {
     where
         E: StdError + Send + Sync + 'static,
     {
-        Self::from_boxed(Box::new(error))
+        #[cfg_attr(not(feature = "anyhow"), allow(unused_mut))]
+        let mut error = Self::from_boxed(Box::new(error));
+        #[cfg(feature = "anyhow")]
+        {
+            error.0.newest_into_anyhow = crate::anyhow_interop::typed::<E>;
+        }
+        error
     }
 
     /// Wraps an already boxed error, keeping its concrete type reachable.
@@ -92,7 +135,10 @@ impl Error {
     pub fn from_boxed(error: BoxError) -> Self {
         Self(Box::new(Errors {
             newest: error,
-            earlier: Vec::new(),
+            #[cfg(feature = "anyhow")]
+            newest_into_anyhow: anyhow::Error::from_boxed,
+            older: Chain::default(),
+            len: 1,
         }))
     }
 
@@ -139,11 +185,10 @@ impl Error {
     pub fn errors(
         &self,
     ) -> impl DoubleEndedIterator<Item = &(dyn StdError + Send + Sync + 'static)> {
-        self.0
-            .earlier
-            .iter()
-            .chain(std::iter::once(&self.0.newest))
-            .map(|boxed| &**boxed)
+        let mut newest_first = Vec::with_capacity(self.len());
+        newest_first.push(&*self.0.newest);
+        newest_first.extend(self.0.links().map(|link| &*link.error));
+        newest_first.into_iter().rev()
     }
 
     /// Takes every error out, oldest first.
@@ -160,10 +205,17 @@ impl Error {
     pub fn into_errors(self) -> Vec<BoxError> {
         let Errors {
             newest,
-            mut earlier,
+            mut older,
+            len,
+            ..
         } = *self.0;
-        earlier.push(newest);
-        earlier
+        let mut newest_first = Vec::with_capacity(len);
+        newest_first.push(newest);
+        while let Some(link) = older.pop() {
+            newest_first.push(link.error);
+        }
+        newest_first.reverse();
+        newest_first
     }
 
     /// How many errors this holds (at least one).
@@ -178,7 +230,7 @@ impl Error {
     /// ```
     #[allow(clippy::len_without_is_empty)] // never empty
     pub fn len(&self) -> usize {
-        self.0.earlier.len() + 1
+        self.0.len
     }
 
     /// Records `newer` as having happened after every error already held.
@@ -194,12 +246,30 @@ impl Error {
     /// assert_eq!(error.to_string(), "exit failed (after 1 earlier error)");
     /// ```
     pub fn push(&mut self, newer: Error) {
-        let Errors { newest, earlier } = *newer.0;
+        let Errors {
+            newest,
+            older: mut newer_older,
+            len,
+            #[cfg(feature = "anyhow")]
+            newest_into_anyhow,
+        } = *newer.0;
         let this = &mut *self.0;
-        let previous = std::mem::replace(&mut this.newest, newest);
-        this.earlier.reserve(earlier.len() + 1);
-        this.earlier.push(previous);
-        this.earlier.extend(earlier);
+        #[cfg(feature = "anyhow")]
+        {
+            this.newest_into_anyhow = newest_into_anyhow;
+        }
+        // This list, newest first, goes below the newer one's oldest error.
+        let previous = Box::new(Link {
+            error: std::mem::replace(&mut this.newest, newest),
+            older: std::mem::take(&mut this.older),
+        });
+        let mut tail = &mut newer_older.0;
+        while let Some(link) = tail {
+            tail = &mut link.older.0;
+        }
+        *tail = Some(previous);
+        this.older = newer_older;
+        this.len += len;
     }
 
     /// Whether the newest error is an `E`.
@@ -257,7 +327,7 @@ impl Error {
     /// assert!(two.downcast::<std::fmt::Error>().is_err());
     /// ```
     pub fn downcast<E: StdError + 'static>(self) -> Result<E, Self> {
-        if !self.0.earlier.is_empty() || !self.0.newest.is::<E>() {
+        if self.0.len > 1 || !self.0.newest.is::<E>() {
             return Err(self);
         }
         match self.0.newest.downcast::<E>() {
@@ -278,9 +348,9 @@ where
 
 impl From<Error> for BoxError {
     /// A lone error comes back as the user's original box; an aggregate
-    /// becomes an [`ErrorList`] whose `source()` is the newest error.
+    /// becomes an [`ErrorList`], whose `source()` chain reaches every error.
     fn from(error: Error) -> Self {
-        if error.0.earlier.is_empty() {
+        if error.0.len == 1 {
             error.0.newest
         } else {
             Box::new(ErrorList(error))
@@ -288,10 +358,140 @@ impl From<Error> for BoxError {
     }
 }
 
+impl From<Error> for Box<dyn StdError + 'static> {
+    /// As the conversion into [`BoxError`], for code whose error type is
+    /// the plain `Box<dyn Error>`.
+    fn from(error: Error) -> Self {
+        BoxError::from(error)
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = dyn StdError + Send + Sync + 'static;
+
+    /// A lone error is the user's own; an aggregate is the head of its
+    /// `source()` chain (see [`Error`]).
+    fn deref(&self) -> &Self::Target {
+        if self.0.len == 1 {
+            &*self.0.newest
+        } else {
+            &*self.0
+        }
+    }
+}
+
+impl AsRef<dyn StdError + Send + Sync + 'static> for Error {
+    fn as_ref(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        &**self
+    }
+}
+
+impl AsRef<dyn StdError + 'static> for Error {
+    fn as_ref(&self) -> &(dyn StdError + 'static) {
+        &**self
+    }
+}
+
+impl Error {
+    /// A lone error as an `anyhow::Error` of its own type; an aggregate
+    /// handed back.
+    #[cfg(feature = "anyhow")]
+    pub(crate) fn into_anyhow_if_lone(self) -> Result<anyhow::Error, Self> {
+        if self.0.len > 1 {
+            return Err(self);
+        }
+        let Errors {
+            newest,
+            newest_into_anyhow,
+            ..
+        } = *self.0;
+        Ok(newest_into_anyhow(newest))
+    }
+}
+
+impl Errors {
+    /// The earlier errors, newer to older.
+    fn links(&self) -> impl Iterator<Item = &Link> {
+        std::iter::successors(self.older.0.as_deref(), |link| link.older.0.as_deref())
+    }
+}
+
+impl Chain {
+    /// Takes the next older link off the front.
+    fn pop(&mut self) -> Option<Box<Link>> {
+        let mut link = self.0.take()?;
+        self.0 = link.older.0.take();
+        Some(link)
+    }
+
+    /// The front link as a standard error: the head of a `source()` chain.
+    fn head(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0
+            .as_deref()
+            .map(|link| link as &(dyn StdError + 'static))
+    }
+}
+
+impl Drop for Chain {
+    fn drop(&mut self) {
+        while self.pop().is_some() {}
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.newest)?;
+        match self.len - 1 {
+            0 => Ok(()),
+            1 => f.write_str(" (after 1 earlier error)"),
+            n => write!(f, " (after {n} earlier errors)"),
+        }
+    }
+}
+
+impl fmt::Debug for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.len == 1 {
+            return fmt::Debug::fmt(&self.newest, f);
+        }
+        let earlier: Vec<&BoxError> = self.links().map(|link| &link.error).collect();
+        f.debug_struct("Error")
+            .field("newest", &self.newest)
+            .field("earlier_newest_first", &earlier)
+            .finish()
+    }
+}
+
+impl StdError for Errors {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.older.head().or_else(|| self.newest.source())
+    }
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.error, f)
+    }
+}
+
+impl StdError for Link {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.older.head().or_else(|| self.error.source())
+    }
+}
+
 /// An aggregate [`Error`] seen as one `std::error::Error`, for code that needs
 /// a standard error (`Box<dyn Error>`, `anyhow`).
 ///
-/// Its `source()` is the newest error; [`ErrorList::errors`] reaches the rest.
+/// It displays the newest error and how many came before; its `source()`
+/// chain goes through every earlier error, newer to older, to the oldest
+/// one's own sources. [`ErrorList::errors`] reaches them by type.
 ///
 /// # Examples
 ///
@@ -353,8 +553,10 @@ impl fmt::Display for ErrorList {
 }
 
 impl StdError for ErrorList {
+    /// The next older error, then each older one in turn, then the oldest
+    /// error's own sources (see [`Error`]).
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(self.0.newest())
+        self.0.0.source()
     }
 }
 
@@ -363,12 +565,7 @@ impl fmt::Display for Error {
     /// every error, oldest first, each with its `source()` chain.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !f.alternate() {
-            write!(f, "{}", self.0.newest)?;
-            return match self.0.earlier.len() {
-                0 => Ok(()),
-                1 => f.write_str(" (after 1 earlier error)"),
-                n => write!(f, " (after {n} earlier errors)"),
-            };
+            return fmt::Display::fmt(&*self.0, f);
         }
         let total = self.len();
         for (index, error) in self.errors().enumerate() {
@@ -391,13 +588,7 @@ impl fmt::Display for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.earlier.is_empty() {
-            return fmt::Debug::fmt(&self.0.newest, f);
-        }
-        f.debug_struct("Error")
-            .field("newest", &self.0.newest)
-            .field("earlier", &self.0.earlier)
-            .finish()
+        fmt::Debug::fmt(&*self.0, f)
     }
 }
 

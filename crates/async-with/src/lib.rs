@@ -113,7 +113,12 @@
 //!
 //! # Features
 //!
-//! None. The crate depends on no runtime: its doctests run on
+//! - `anyhow` (off by default): `?` from a scope's result into
+//!   `anyhow::Result`, keeping a lone error's type and an aggregate's every
+//!   error (see [`Error`]). Without it, `?` still reaches
+//!   `Box<dyn std::error::Error + Send + Sync>` and thiserror enums.
+//!
+//! The crate depends on no runtime: its doctests run on
 //! `futures_lite::future::block_on`. Runtime adapter crates
 //! (`async-with-tokio`, `async-with-smol`, `async-with-async-std`) bind it to
 //! a runtime.
@@ -127,6 +132,8 @@
     unreachable_pub
 )]
 
+#[cfg(feature = "anyhow")]
+mod anyhow_interop;
 mod boxed_context;
 mod cancel;
 mod cancel_scope;

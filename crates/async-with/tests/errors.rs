@@ -266,14 +266,27 @@ fn a_failed_exit_does_not_stop_the_outer_exits() {
     );
 }
 
+/// Every message of an aggregate seen as a standard error, newest first.
+fn error_messages_newest_first(boxed: &BoxError) -> Vec<String> {
+    let list = boxed.downcast_ref::<ErrorList>().expect("an aggregate");
+    list.errors().rev().map(|e| e.to_string()).collect()
+}
+
 #[test]
 fn an_aggregate_converts_to_a_standard_error_and_back() {
     let events = Events::new();
     let error = all_fail(&events, true);
     let boxed = BoxError::from(error);
     assert_eq!(boxed.to_string(), "exit A failed (after 3 earlier errors)");
-    let source = boxed.source().expect("the newest error is the source");
-    assert_eq!(source.downcast_ref::<ExitError>(), Some(&ExitError("A")));
+    // The source chain goes from the newest error to the oldest, the body's.
+    let mut chain = Vec::new();
+    let mut next = boxed.source();
+    while let Some(error) = next {
+        chain.push(error.to_string());
+        next = error.source();
+    }
+    let earlier: Vec<String> = error_messages_newest_first(&boxed);
+    assert_eq!(chain, earlier[1..]);
     let list = boxed.downcast::<ErrorList>().unwrap();
     assert_eq!(list.errors().count(), 4);
     assert_eq!(list.into_inner().len(), 4);
