@@ -11,7 +11,7 @@ use std::io;
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 
 use async_std::net::TcpStream;
-use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_with::{AsyncContext, Error, Exit, MisuseError, Outcome};
 
 /// A context that connects to `addr`; the block gets the
 /// [`async_std::net::TcpStream`], and the exit shuts its write half down.
@@ -81,10 +81,11 @@ impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
-        let addr = self
-            .addr
-            .take()
-            .ok_or_else(|| Error::msg("the connection context was entered twice"))?;
+        let addr = self.addr.take().ok_or_else(|| {
+            Error::from(MisuseError::EnteredTwice {
+                context: "connection context",
+            })
+        })?;
         // Resolved on the blocking pool (a host name may need DNS), into
         // addresses whose type is known: the enter's future stays `Send`.
         let addrs: Vec<SocketAddr> =
@@ -156,9 +157,12 @@ impl AsyncContext for ShutdownOnExit {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
-        self.stream
-            .take()
-            .ok_or_else(|| Error::msg("the stream context was entered twice"))
+        self.stream.take().ok_or_else(|| {
+            MisuseError::EnteredTwice {
+                context: "stream context",
+            }
+            .into()
+        })
     }
 
     async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {

@@ -10,7 +10,7 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_with::{AsyncContext, Error, Exit, MisuseError, Outcome};
 use smol::io::AsyncWriteExt;
 use smol::net::TcpStream;
 
@@ -82,10 +82,11 @@ impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
-        let addr = self
-            .addr
-            .take()
-            .ok_or_else(|| Error::msg("the connection context was entered twice"))?;
+        let addr = self.addr.take().ok_or_else(|| {
+            Error::from(MisuseError::EnteredTwice {
+                context: "connection context",
+            })
+        })?;
         // Resolved on the blocking pool (a host name may need DNS), into
         // addresses whose type is known: the enter's future stays `Send`.
         let addrs: Vec<SocketAddr> =
@@ -156,9 +157,12 @@ impl AsyncContext for ShutdownOnExit {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
-        self.stream
-            .take()
-            .ok_or_else(|| Error::msg("the stream context was entered twice"))
+        self.stream.take().ok_or_else(|| {
+            MisuseError::EnteredTwice {
+                context: "stream context",
+            }
+            .into()
+        })
     }
 
     async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {

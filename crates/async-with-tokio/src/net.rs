@@ -9,7 +9,7 @@
 
 use std::io;
 
-use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_with::{AsyncContext, Error, Exit, MisuseError, Outcome};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, ToSocketAddrs};
 
@@ -81,10 +81,11 @@ impl<A: ToSocketAddrs + Send> AsyncContext for Connect<A> {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
-        let addr = self
-            .addr
-            .take()
-            .ok_or_else(|| Error::msg("the connection context was entered twice"))?;
+        let addr = self.addr.take().ok_or_else(|| {
+            Error::from(MisuseError::EnteredTwice {
+                context: "connection context",
+            })
+        })?;
         Ok(TcpStream::connect(addr).await?)
     }
 
@@ -151,9 +152,12 @@ impl AsyncContext for ShutdownOnExit {
     type Resource = TcpStream;
 
     async fn enter(&mut self) -> Result<TcpStream, Error> {
-        self.stream
-            .take()
-            .ok_or_else(|| Error::msg("the stream context was entered twice"))
+        self.stream.take().ok_or_else(|| {
+            MisuseError::EnteredTwice {
+                context: "stream context",
+            }
+            .into()
+        })
     }
 
     async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {

@@ -107,8 +107,17 @@ impl<R: Send + 'static> AsyncContext for BoxedContext<R> {
     type Resource = R;
 
     async fn enter(&mut self) -> Result<R, Error> {
-        let State::Ready(start) = std::mem::replace(&mut self.state, State::Done) else {
-            return Err(Error::msg("generator-style context entered twice"));
+        let start = match std::mem::replace(&mut self.state, State::Done) {
+            State::Ready(start) => start,
+            // Entered already: leave that entry as it is, so its exit still
+            // runs its cleanup.
+            entered => {
+                self.state = entered;
+                return Err(MisuseError::EnteredTwice {
+                    context: "generator-style context",
+                }
+                .into());
+            }
         };
         let slot = Arc::new(Slot::new());
         let mut generator = start(Yield::shared(Arc::clone(&slot)));
@@ -120,9 +129,10 @@ impl<R: Send + 'static> AsyncContext for BoxedContext<R> {
 
     async fn exit(self, resource: R, outcome: Outcome) -> Result<Exit, Error> {
         let State::Entered { slot, generator } = self.state else {
-            return Err(Error::msg(
-                "generator-style context exited without being entered",
-            ));
+            return Err(MisuseError::ExitedWithoutEnter {
+                context: "generator-style context",
+            }
+            .into());
         };
         slot.resume(resource, outcome);
         let returned = generator.await;

@@ -27,7 +27,7 @@ use crate::Error;
 /// }
 /// assert_eq!(describe(&Outcome::Success), "committed");
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[doc(alias = "exc_info")]
 pub enum Outcome {
     /// The body, and every exit that ran before this one, succeeded (or an
@@ -70,7 +70,51 @@ impl Outcome {
         }
     }
 
-    pub(crate) fn failed(error: &Arc<Error>) -> Self {
+    /// A failed outcome carrying `error`, as a scope tells its exits: for
+    /// testing an exit, or for a context that forwards its outcome to an
+    /// inner one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{AsyncContext, Outcome, nullcontext};
+    ///
+    /// # futures_lite::future::block_on(async {
+    /// let outcome = Outcome::failed(std::io::Error::other("disk full"));
+    /// assert_eq!(outcome.error().unwrap().to_string(), "disk full");
+    /// let exited = nullcontext(()).exit((), outcome.clone()).await?;
+    /// assert_eq!(exited, async_with::Exit::Propagate);
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub fn failed(error: impl Into<Error>) -> Self {
+        Outcome::Failed(PendingError(Arc::new(error.into())))
+    }
+
+    /// Whether the block was cancelled, whichever way: its scope was
+    /// dropped ([`Outcome::Cancelled`]), or a cancel scope, timeout or task
+    /// group stopped it ([`Outcome::Failed`] with a
+    /// [`Cancelled`](crate::Cancelled) or [`TimedOut`](crate::TimedOut)
+    /// error, the newest one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::Outcome;
+    /// assert!(Outcome::Cancelled.is_cancelled());
+    /// assert!(!Outcome::failed(std::fmt::Error).is_cancelled());
+    /// assert!(!Outcome::Panicked.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        match self {
+            Outcome::Cancelled => true,
+            Outcome::Failed(error) => {
+                error.is::<crate::Cancelled>() || error.is::<crate::TimedOut>()
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn failed_shared(error: &Arc<Error>) -> Self {
         Outcome::Failed(PendingError(Arc::clone(error)))
     }
 }
@@ -101,6 +145,7 @@ impl Outcome {
 /// }
 /// assert_eq!(suppress_not_found(&Outcome::Success), Exit::Propagate);
 /// ```
+#[derive(Clone)]
 pub struct PendingError(Arc<Error>);
 
 impl Deref for PendingError {

@@ -72,7 +72,7 @@ impl Unwind {
     pub(crate) fn outcome(&self) -> Outcome {
         match (&self.panic, &self.error) {
             (Some(_), _) => Outcome::Panicked,
-            (None, Some(error)) => Outcome::failed(error),
+            (None, Some(error)) => Outcome::failed_shared(error),
             (None, None) => Outcome::Success,
         }
     }

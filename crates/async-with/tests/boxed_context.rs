@@ -237,6 +237,10 @@ fn entering_twice_or_exiting_unentered_is_an_error_not_a_panic() {
         context.enter().await.unwrap();
         let again = context.enter().await.unwrap_err();
         assert_eq!(again.to_string(), "generator-style context entered twice");
+        assert!(matches!(
+            again.downcast_ref::<async_with::MisuseError>(),
+            Some(async_with::MisuseError::EnteredTwice { .. })
+        ));
         let fresh = boxed_context(|_: Yield<'static, ()>| async { Ok(()) });
         let error: Error = fresh.exit((), Outcome::Success).await.unwrap_err();
         assert_eq!(
@@ -244,4 +248,22 @@ fn entering_twice_or_exiting_unentered_is_an_error_not_a_panic() {
             "generator-style context exited without being entered"
         );
     });
+}
+
+#[test]
+fn entering_twice_keeps_the_first_entry_and_its_cleanup() {
+    let events = Events::new();
+    let in_exit = events.clone();
+    block_on(async {
+        let mut context = boxed_context(move |scope: Yield<'static, u8>| async move {
+            let (value, outcome) = scope.yield_(7).await;
+            in_exit.push(format!("cleanup {value}: {}", describe(&outcome)));
+            Ok(())
+        });
+        let first = context.enter().await.unwrap();
+        assert!(context.enter().await.is_err());
+        let exited = context.exit(first, Outcome::Success).await.unwrap();
+        assert_eq!(exited, async_with::Exit::Propagate);
+    });
+    assert_eq!(events.log(), strings(&["cleanup 7: success"]));
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use async_with::{BoxError, Error, ErrorList, With, with};
+use async_with::{AsyncContext, BoxError, Error, ErrorList, Outcome, With, context, with};
 use common::{
     Act, BodyError, EnterError, Events, ExitError, Spec, block_on, generated, messages, strings,
     tracked,
@@ -434,4 +434,75 @@ fn an_error_is_one_pointer_so_results_stay_in_registers() {
         size_of::<Result<async_with::Exit, Error>>(),
         2 * size_of::<usize>()
     );
+}
+
+#[test]
+fn a_test_builds_each_outcome_to_drive_an_exit_and_clones_it_to_forward() {
+    let events = Events::new();
+    for (outcome, expected) in [
+        (Outcome::Success, "exit A: success"),
+        (
+            Outcome::failed(BodyError("x")),
+            "exit A: failed(body failed: x)",
+        ),
+        (Outcome::Panicked, "exit A: panicked"),
+        (Outcome::Cancelled, "exit A: cancelled"),
+    ] {
+        let forwarded = outcome.clone();
+        let mut context = tracked(Spec::new("A"), &events);
+        block_on(async {
+            let resource = context.enter().await.unwrap();
+            let _ = context.exit(resource, forwarded).await;
+        });
+        assert_eq!(events.log().last().map(String::as_str), Some(expected));
+        // The clone left the original intact.
+        assert_eq!(
+            outcome.error().map(|e| e.to_string()).is_some(),
+            expected.contains("failed")
+        );
+    }
+}
+
+#[test]
+fn is_cancelled_covers_a_dropped_scope_and_a_stopped_one() {
+    assert!(Outcome::Cancelled.is_cancelled());
+    assert!(!Outcome::Success.is_cancelled());
+    assert!(!Outcome::Panicked.is_cancelled());
+    assert!(!Outcome::failed(BodyError("x")).is_cancelled());
+    // A cancel scope stops the block: the exit is told Failed(Cancelled).
+    let told = std::sync::Mutex::new(None);
+    let scope = async_with::CancelScope::new();
+    scope.cancel();
+    let _ = block_on(scope.run(with(
+        context(async |yielded| {
+            let ((), outcome) = yielded.yield_(()).await;
+            *told.lock().unwrap() = Some(outcome.is_cancelled());
+            Ok(())
+        }),
+        async |()| {
+            common::suspend(1).await;
+            Ok(())
+        },
+    )));
+    assert_eq!(*told.lock().unwrap(), Some(true));
+}
+
+#[test]
+fn misuse_is_an_error_users_can_match() {
+    use async_with::{MisuseError, nullcontext};
+    let mut once = nullcontext(1);
+    block_on(async {
+        async_with::LocalAsyncContext::enter(&mut once)
+            .await
+            .unwrap();
+        let error = async_with::LocalAsyncContext::enter(&mut once)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.downcast_ref::<MisuseError>(),
+            Some(&MisuseError::EnteredTwice {
+                context: "nullcontext"
+            })
+        );
+    });
 }

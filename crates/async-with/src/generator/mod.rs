@@ -15,7 +15,7 @@ pub(crate) use slot::Slot;
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
 use crate::diagnostics;
 use crate::unwind::{Ended, Unwind};
-use crate::{Error, IntoExit, Outcome, With};
+use crate::{Error, IntoExit, MisuseError, Outcome, With};
 
 /// Makes a context from one async closure, like Python's
 /// `@asynccontextmanager`.
@@ -333,39 +333,3 @@ impl Drop for SkippedExitReport {
         }
     }
 }
-
-/// A generator-style closure broke the protocol.
-///
-/// # Examples
-///
-/// ```
-/// use async_with::{MisuseError, context, with};
-/// # futures_lite::future::block_on(async {
-/// let never_yields = context(async |_scope: async_with::Yield<'_, ()>| Ok(()));
-/// let error = with(never_yields, async |()| Ok(())).await.unwrap_err();
-/// assert!(error.is::<MisuseError>());
-/// assert_eq!(error.to_string(), "generator-style context returned without yielding");
-/// # });
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MisuseError {
-    /// The closure returned before it yielded: nothing was entered.
-    NoYield,
-    /// The closure started a yield, then dropped it instead of awaiting it to
-    /// the end (for example in a `select`), so it never took its resource back.
-    AbandonedYield,
-}
-
-impl fmt::Display for MisuseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            MisuseError::NoYield => "generator-style context returned without yielding",
-            MisuseError::AbandonedYield => {
-                "generator-style context dropped its yield before the block ended"
-            }
-        })
-    }
-}
-
-impl std::error::Error for MisuseError {}

@@ -2,7 +2,7 @@ use std::future::Future;
 
 use futures_core::Stream;
 
-use crate::{AsyncContext, Error, Exit, Outcome};
+use crate::{AsyncContext, Error, Exit, MisuseError, Outcome};
 
 /// Something closed by an async method: the protocol behind [`closing`].
 ///
@@ -129,9 +129,12 @@ impl<T: AsyncClose> AsyncContext for Closing<T> {
     type Resource = T;
 
     async fn enter(&mut self) -> Result<T, Error> {
-        self.value
-            .take()
-            .ok_or_else(|| Error::msg("closing context entered twice"))
+        self.value.take().ok_or_else(|| {
+            MisuseError::EnteredTwice {
+                context: "closing context",
+            }
+            .into()
+        })
     }
 
     async fn exit(self, value: T, _outcome: Outcome) -> Result<Exit, Error> {

@@ -1,4 +1,4 @@
-use crate::{AsyncContext, Error, Exit, Outcome};
+use crate::{AsyncContext, Error, Exit, MisuseError, Outcome};
 
 /// A context that does nothing: enters to `value`, exits doing nothing.
 /// Python's `contextlib.nullcontext`, for code that takes an optional
@@ -39,9 +39,12 @@ impl<T: Send> AsyncContext for Null<T> {
     type Resource = T;
 
     async fn enter(&mut self) -> Result<T, Error> {
-        self.value
-            .take()
-            .ok_or_else(|| Error::msg("nullcontext entered twice"))
+        self.value.take().ok_or_else(|| {
+            MisuseError::EnteredTwice {
+                context: "nullcontext",
+            }
+            .into()
+        })
     }
 
     async fn exit(self, _value: T, _outcome: Outcome) -> Result<Exit, Error> {
