@@ -149,7 +149,7 @@ where
     message = "`{Self}` cannot have its exit handed to async-std",
     label = "not an `AsyncContext` that is `'static`",
     note = "a dropped scope's exit runs on async-std, so the context and its resource must be `Send + 'static` with `Send` futures",
-    note = "a context that borrows, or has `!Send` parts, goes to the core's `async_with::with`: a dropped scope then drops its resource and reports the skipped exit",
+    note = "a context that borrows (a guard on a borrowed `&Mutex`), or has `!Send` parts, goes to the core's `async_with::with`: a dropped scope then drops its resource (for a lock guard, the whole cleanup) and reports any exit it skipped",
     note = "for a generator-style context, use this crate's `context(async move |scope| ..)`, which owns its state; `async_with::context` goes to `async_with::with`"
 )]
 pub trait With: AsyncContext<Resource: 'static> + 'static {

@@ -5,17 +5,18 @@
 //!
 //! - **owned** ([`lock_owned`], [`acquire_owned`]): takes an `Arc<Mutex<T>>` /
 //!   `Arc<Semaphore>`. The context and its guard are `'static`, so this
-//!   crate's [`with`](crate::with) accepts them and runs the exit on tokio
-//!   even after the scope's future was dropped, and they move into spawned
-//!   tasks. Prefer these.
+//!   crate's [`with`](crate::with) accepts them, and they move into
+//!   spawned tasks. Prefer these.
 //! - **borrowed** ([`lock`], [`acquire`]): takes `&Mutex<T>` /
 //!   `&Semaphore`, for a lock that outlives the scope on the stack. Not
-//!   `'static`: use them with the core's `async_with::with` (or
-//!   `.with(body)`).
+//!   `'static`: use them with the core's `async_with::with`.
 //!
 //! Whatever the block's outcome (success, error, panic, cancellation), the
-//! guard is released when the scope ends: by the exit, or by the guard's own
-//! `Drop` when the scope is dropped mid-way with no runtime to run the exit. A
+//! guard is released when the scope ends: by the exit, or, when the scope
+//! is dropped mid-way, by the guard's own `Drop` at once, with or without a
+//! runtime (these contexts declare
+//! [`CLEANUP_IS_DROP`](async_with::AsyncContext::CLEANUP_IS_DROP)): no task
+//! is spawned and no skipped exit is reported. A
 //! guard's release cannot fail, so these exits never add an error and never
 //! suppress one.
 
@@ -153,6 +154,8 @@ pub struct LockOwned<T: ?Sized> {
 impl<T: ?Sized + Send> AsyncContext for LockOwned<T> {
     type Resource = OwnedMutexGuard<T>;
 
+    const CLEANUP_IS_DROP: bool = true;
+
     async fn enter(&mut self) -> Result<OwnedMutexGuard<T>, Error> {
         Ok(Arc::clone(&self.mutex).lock_owned().await)
     }
@@ -180,6 +183,8 @@ pub struct Lock<'a, T: ?Sized> {
 
 impl<'a, T: ?Sized + Send> AsyncContext for Lock<'a, T> {
     type Resource = MutexGuard<'a, T>;
+
+    const CLEANUP_IS_DROP: bool = true;
 
     async fn enter(&mut self) -> Result<MutexGuard<'a, T>, Error> {
         Ok(self.mutex.lock().await)
@@ -226,6 +231,8 @@ impl AcquireOwned {
 
 impl AsyncContext for AcquireOwned {
     type Resource = OwnedSemaphorePermit;
+
+    const CLEANUP_IS_DROP: bool = true;
 
     async fn enter(&mut self) -> Result<OwnedSemaphorePermit, Error> {
         Ok(Arc::clone(&self.semaphore)
@@ -274,6 +281,8 @@ impl Acquire<'_> {
 
 impl<'a> AsyncContext for Acquire<'a> {
     type Resource = SemaphorePermit<'a>;
+
+    const CLEANUP_IS_DROP: bool = true;
 
     async fn enter(&mut self) -> Result<SemaphorePermit<'a>, Error> {
         Ok(self.semaphore.acquire_many(self.permits).await?)

@@ -382,3 +382,45 @@ async fn a_stack_of_files_decided_at_run_time_is_handed_to_another_task_to_close
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aborted_task_releases_its_locks_at_once_owned_or_borrowed() {
+    // Owned guards under this crate's `with`: dropping the guard is the
+    // whole cleanup, so the abort releases it then and there.
+    let mutex = Arc::new(tokio::sync::Mutex::new(0));
+    let held = Arc::clone(&mutex);
+    abort_when_entered(|entered| {
+        with(async_with_tokio::sync::lock_owned(held), async move |_| {
+            let _ = entered.send(());
+            std::future::pending().await
+        })
+    })
+    .await;
+    assert!(
+        mutex.try_lock().is_ok(),
+        "released when the task was aborted"
+    );
+
+    // A borrowed guard goes to the core's `with`: released on drop, and
+    // nothing is reported, since nothing was skipped.
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&reports);
+    let local = tokio::sync::Mutex::new(0);
+    let scope = async_with::diagnostics::scoped(
+        move |d: &async_with::diagnostics::Diagnostic<'_>| log.lock().unwrap().push(d.to_string()),
+        async {
+            let borrowed = async_with::with(async_with_tokio::sync::lock(&local), async |_| {
+                std::future::pending::<()>().await;
+                Ok(())
+            });
+            let _ = tokio::time::timeout(Duration::from_millis(5), borrowed).await;
+        },
+    );
+    scope.await;
+    assert!(local.try_lock().is_ok());
+    assert!(
+        reports.lock().unwrap().is_empty(),
+        "{:?}",
+        reports.lock().unwrap()
+    );
+}

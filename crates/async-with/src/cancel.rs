@@ -37,7 +37,8 @@ pub trait CancelPolicy<C: LocalAsyncContext> {
 
 /// The core's cancellation policy, used when no runtime adapter is bound:
 /// drop the resource, then the context, and report the skipped async exit
-/// through [`diagnostics`](crate::diagnostics).
+/// through [`diagnostics`](crate::diagnostics) (unless dropping was the
+/// whole cleanup: [`AsyncContext::CLEANUP_IS_DROP`](crate::AsyncContext::CLEANUP_IS_DROP)).
 ///
 /// # Examples
 ///
@@ -55,6 +56,8 @@ impl<C: LocalAsyncContext> CancelPolicy<C> for NoRuntime {
     fn cancelled(&self, context: C, resource: C::Resource) {
         drop(resource);
         drop(context);
-        diagnostics::report_skipped_exits(1);
+        if !C::CLEANUP_IS_DROP {
+            diagnostics::report_skipped_exits(1);
+        }
     }
 }

@@ -135,6 +135,12 @@ pub trait AsyncContext: Send {
     /// What the block works with (Python's `as x`).
     type Resource: Send;
 
+    /// Whether dropping the resource and the context does all the exit
+    /// would do when told [`Outcome::Cancelled`] (a lock guard, whose drop
+    /// unlocks). A scope dropped mid-way then drops them at once, with
+    /// nothing to report and nothing to hand to a runtime. Default: no.
+    const CLEANUP_IS_DROP: bool = false;
+
     /// Acquires the resource (`__aenter__`).
     ///
     /// Called at most once. If it fails (or panics, or is cancelled), nothing
@@ -199,6 +205,9 @@ pub trait LocalAsyncContext {
     /// What the block works with (Python's `as x`).
     type Resource;
 
+    /// See [`AsyncContext::CLEANUP_IS_DROP`].
+    const CLEANUP_IS_DROP: bool = false;
+
     /// Acquires the resource (`__aenter__`). See [`AsyncContext::enter`].
     #[doc(alias = "__aenter__")]
     fn enter(&mut self) -> impl Future<Output = Result<Self::Resource, Error>>;
@@ -216,6 +225,8 @@ pub trait LocalAsyncContext {
 
 impl<C: AsyncContext> LocalAsyncContext for C {
     type Resource = C::Resource;
+
+    const CLEANUP_IS_DROP: bool = <C as AsyncContext>::CLEANUP_IS_DROP;
 
     #[inline]
     fn enter(&mut self) -> impl Future<Output = Result<Self::Resource, Error>> {

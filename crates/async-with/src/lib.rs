@@ -117,6 +117,10 @@
 //!   `anyhow::Result`, keeping a lone error's type and an aggregate's every
 //!   error (see [`Error`]). Without it, `?` still reaches
 //!   `Box<dyn std::error::Error + Send + Sync>` and thiserror enums.
+//! - `tracing` (off by default): with no hook set, each
+//!   [`diagnostics::Diagnostic`] becomes a `tracing` warning (target
+//!   `async_with`), where a service's subscriber already looks, instead of
+//!   a line on standard error.
 //!
 //! The crate depends on no runtime: its doctests run on
 //! `futures_lite::future::block_on`. Runtime adapter crates

@@ -76,6 +76,8 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 pub struct CleanupJob {
     make: Option<MakeCleanup>,
     exits: usize,
+    /// The diagnostics hook in scope where the exits were handed over.
+    hook: Option<diagnostics::Hook>,
 }
 
 type MakeCleanup = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
@@ -94,6 +96,7 @@ impl CleanupJob {
         Self {
             make: Some(Box::new(move || Box::pin(make()))),
             exits,
+            hook: diagnostics::current_hook(),
         }
     }
 
@@ -113,9 +116,10 @@ impl CleanupJob {
     /// See [`CleanupJob`].
     pub fn run(mut self) -> impl Future<Output = ()> {
         let make = self.make.take();
+        let hook = self.hook.take();
         async move {
             if let Some(make) = make {
-                make().await;
+                diagnostics::run_with_hook(hook, make()).await;
             }
         }
     }
@@ -124,7 +128,10 @@ impl CleanupJob {
 impl Drop for CleanupJob {
     fn drop(&mut self) {
         if self.make.take().is_some() {
-            diagnostics::report_skipped_exits(self.exits);
+            let exits = self.exits;
+            diagnostics::with_hook(self.hook.take(), || {
+                diagnostics::report_skipped_exits(exits);
+            });
         }
     }
 }
@@ -144,6 +151,12 @@ where
     C::Resource: 'static,
 {
     fn cancelled(&self, context: C, resource: C::Resource) {
+        if C::CLEANUP_IS_DROP {
+            // Released here and now: nothing for the runtime to run.
+            drop(resource);
+            drop(context);
+            return;
+        }
         let job = CleanupJob::new(1, move || async move {
             let exited = CatchUnwind::new(context.exit(resource, Outcome::Cancelled)).await;
             report_detached_exit(exited);

@@ -38,6 +38,8 @@ pub struct Null<T> {
 impl<T: Send> AsyncContext for Null<T> {
     type Resource = T;
 
+    const CLEANUP_IS_DROP: bool = true;
+
     async fn enter(&mut self) -> Result<T, Error> {
         self.value.take().ok_or_else(|| {
             MisuseError::EnteredTwice {

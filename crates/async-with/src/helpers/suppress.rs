@@ -83,6 +83,8 @@ where
 {
     type Resource = ();
 
+    const CLEANUP_IS_DROP: bool = true;
+
     async fn enter(&mut self) -> Result<(), Error> {
         Ok(())
     }
