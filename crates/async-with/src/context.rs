@@ -139,6 +139,36 @@ pub trait AsyncContext: Send {
     /// would do when told [`Outcome::Cancelled`] (a lock guard, whose drop
     /// unlocks). A scope dropped mid-way then drops them at once, with
     /// nothing to report and nothing to hand to a runtime. Default: no.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{AsyncContext, Error, Exit, Outcome};
+    ///
+    /// /// Holds a permit; giving it back is dropping it.
+    /// struct Permit(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+    ///
+    /// impl AsyncContext for Permit {
+    ///     type Resource = ();
+    ///     const CLEANUP_IS_DROP: bool = true;
+    ///
+    ///     async fn enter(&mut self) -> Result<(), Error> {
+    ///         self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    ///         Ok(())
+    ///     }
+    ///
+    ///     async fn exit(self, (): (), _: Outcome) -> Result<Exit, Error> {
+    ///         Ok(Exit::Propagate) // the drop of `self` below gives it back
+    ///     }
+    /// }
+    ///
+    /// impl Drop for Permit {
+    ///     fn drop(&mut self) {
+    ///         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    ///     }
+    /// }
+    /// assert!(Permit::CLEANUP_IS_DROP);
+    /// ```
     const CLEANUP_IS_DROP: bool = false;
 
     /// Acquires the resource (`__aenter__`).

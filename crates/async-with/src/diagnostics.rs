@@ -99,7 +99,18 @@ impl fmt::Display for Diagnostic<'_> {
 }
 
 /// A hook that receives diagnostics: any closure, so it can capture a
-/// logger, a metrics handle or a test's own list.
+/// logger, a metrics handle or a test's own list. [`set_hook`] and
+/// [`scoped`] take the closure itself and wrap it.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use async_with::diagnostics::{Diagnostic, Hook};
+///
+/// let hook: Hook = Arc::new(|diagnostic: &Diagnostic<'_>| eprintln!("{diagnostic}"));
+/// hook(&Diagnostic::SkippedExits { count: 1 });
+/// ```
 pub type Hook = Arc<dyn Fn(&Diagnostic<'_>) + Send + Sync>;
 
 static HOOK: RwLock<Option<Hook>> = RwLock::new(None);

@@ -1,5 +1,25 @@
 //! `ExitStack`: Python's `AsyncExitStack`, for a number of contexts decided
 //! at run time.
+//!
+//! [`ExitStack`] here is the stack generic over its [`Flavor`] and its
+//! [`StackPolicy`]; applications name it through an alias that fixes both:
+//! [`async_with::ExitStack`](crate::ExitStack) and
+//! [`LocalExitStack`](crate::LocalExitStack) (no runtime), or a runtime
+//! adapter crate's `ExitStack`.
+//!
+//! # Examples
+//!
+//! ```
+//! use async_with::stack::ExitStack;
+//! use async_with::{NoRuntime, Sendable, nullcontext};
+//!
+//! # futures_lite::future::block_on(async {
+//! // The same type as `async_with::ExitStack`, spelled out.
+//! let mut stack: ExitStack<Sendable, NoRuntime> = async_with::ExitStack::new();
+//! stack.enter(nullcontext(1)).await?;
+//! stack.close().await?;
+//! # Ok::<(), async_with::Error>(()) }).unwrap();
+//! ```
 
 mod arena;
 mod drain;
