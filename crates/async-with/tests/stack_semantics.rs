@@ -507,3 +507,33 @@ fn the_body_value_survives_a_later_suppressed_exit_error() {
     .unwrap();
     assert_eq!(value, 7);
 }
+
+#[test]
+fn a_context_entered_elsewhere_is_exited_by_the_stack_in_order_told_the_outcome() {
+    use async_with::LocalAsyncContext;
+    let events = Events::new();
+    let result: Result<(), Error> = block_on(async {
+        // Entered before the stack existed, as code handing over a
+        // connection would.
+        let mut early = tracked(Spec::new("A"), &events);
+        let resource = LocalAsyncContext::enter(&mut early).await?;
+        let mut stack = ExitStack::new();
+        stack.enter(tracked(Spec::new("B"), &events)).await?;
+        stack.push_entered(early, resource).touch();
+        stack.enter(tracked(Spec::new("C"), &events)).await?;
+        stack.close_with(Err(Error::new(BodyError("block")))).await
+    });
+    assert_eq!(messages(&result.unwrap_err()), ["body failed: block"]);
+    assert_eq!(
+        events.log(),
+        strings(&[
+            "enter A",
+            "enter B",
+            "use A",
+            "enter C",
+            "exit C: failed(body failed: block)",
+            "exit A: failed(body failed: block)",
+            "exit B: failed(body failed: block)",
+        ])
+    );
+}

@@ -378,11 +378,38 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
         C: $context_bound + 'static,
     {
         let resource = <C as $context_bound>::enter(&mut context).await?;
+        Ok(self.push_entered(context, resource))
+    }
+
+    /// Registers the exit of a context entered elsewhere, with the resource
+    /// its enter gave, and lends the resource back: Python's
+    /// `push_async_exit(cm)` for a context manager already entered. The
+    /// exit runs with the others, newest first, told how the block ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{AsyncContext, ExitStack, nullcontext};
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// let mut context = nullcontext(String::from("entered by hand"));
+    /// let resource = context.enter().await?; // before the stack existed, say
+    /// let lent = stack.push_entered(context, resource);
+    /// lent.push_str(", exited by the stack");
+    /// stack.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "push_async_exit")]
+    #[inline]
+    pub fn push_entered<C>(&self, context: C, resource: C::Resource) -> &mut C::Resource
+    where
+        C: $context_bound + 'static,
+    {
         let entry = self.push(|| EntryFor::new((context, resource), |(context, resource): (C, C::Resource), outcome| {
             <C as $context_bound>::exit(context, resource, outcome)
         }));
         match entry.payload() {
-            Some((_, resource)) => Ok(resource),
+            Some((_, resource)) => resource,
             None => unreachable!("a new entry holds its payload"),
         }
     }
