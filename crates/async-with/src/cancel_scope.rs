@@ -129,7 +129,7 @@ impl<Attachment: ?Sized> State<Attachment> {
     /// `error` without this scope's stop signals; `None` when nothing else
     /// was in it.
     pub(crate) fn strip(&self, error: Error) -> Option<Error> {
-        if !error.errors().any(|e| self.owns(e)) {
+        if !error.any(|e| self.owns(e)) {
             return Some(error);
         }
         let mut kept: Option<Error> = None;
@@ -246,7 +246,7 @@ pub(crate) fn holds_stop(errors: &Error, stop: &Error) -> bool {
     let Some(scope) = scope_of(stop.newest()) else {
         return false;
     };
-    errors.errors().any(|error| scope_of(error) == Some(scope))
+    errors.any(|error| scope_of(error) == Some(scope))
 }
 
 /// For an exit whose poll returned `Pending`: holds any pending cancellation

@@ -409,6 +409,17 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Whether any error, in no particular order, satisfies `check`: for
+    /// the crate's own checks, without `errors()`'s ordered collection.
+    pub(crate) fn any(
+        &self,
+        mut check: impl FnMut(&(dyn StdError + Send + Sync + 'static)) -> bool,
+    ) -> bool {
+        check(&*self.0.newest) || self.0.links().any(|link| check(&*link.error))
+    }
+}
+
 impl Errors {
     /// The earlier errors, newer to older.
     fn links(&self) -> impl Iterator<Item = &Link> {
