@@ -19,7 +19,7 @@ use std::ops::DerefMut;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
 
-use async_with::{AsyncContext, Error, Spawn, TaskHandle, defer};
+use async_with::{AsyncContext, Error, Runtime, TaskHandle, defer};
 use async_with_benches::runtime::{Kind, Opaque};
 use async_with_benches::workload::exit_work;
 use async_with_benches::{BenchRuntime, ForEachRuntime, Runtimes};
@@ -298,7 +298,7 @@ async fn spawn_and_join<R: BenchRuntime>(runtime: R) -> u64 {
 /// The same 100 children in the adapter's task group; their values are read
 /// back from their handles once the group has joined them.
 async fn task_group<R: BenchRuntime>(runtime: R) -> u64 {
-    async fn spawn_children<S: Spawn>(
+    async fn spawn_children<S: Runtime>(
         group: &async_with::TaskGroup<S>,
     ) -> Result<Vec<TaskHandle<u64>>, Error> {
         Ok((0..CHILDREN)

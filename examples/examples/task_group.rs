@@ -30,7 +30,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use async_with::{AsyncClose, Cancelled, Error, Outcome, Spawn, context, task_group, with};
+use async_with::{AsyncClose, Cancelled, Error, Outcome, Runtime, context, task_group, with};
 use async_with_examples::RuntimeKind;
 use async_with_examples::http::{HttpClient, LocalServer};
 
@@ -63,7 +63,7 @@ async fn download(
 }
 
 /// Every download succeeds: the group waits for all of them.
-async fn all_succeed<R: Spawn>(
+async fn all_succeed<R: Runtime>(
     spawner: R,
     runtime: RuntimeKind,
     server: SocketAddr,
@@ -86,7 +86,7 @@ async fn all_succeed<R: Spawn>(
 }
 
 /// One download fails: the group cancels the others and reports the failure.
-async fn one_fails<R: Spawn>(
+async fn one_fails<R: Runtime>(
     spawner: R,
     runtime: RuntimeKind,
     server: SocketAddr,
@@ -112,7 +112,7 @@ async fn one_fails<R: Spawn>(
     Ok(())
 }
 
-async fn downloads<R: Spawn>(spawner: R, runtime: RuntimeKind) -> Result<(), Error> {
+async fn downloads<R: Runtime>(spawner: R, runtime: RuntimeKind) -> Result<(), Error> {
     with(LocalServer::new(runtime), async |server| {
         all_succeed(spawner.clone(), runtime, server.addr()).await?;
         one_fails(spawner, runtime, server.addr()).await

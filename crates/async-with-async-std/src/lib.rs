@@ -37,11 +37,14 @@
 //! # Cancellation
 //!
 //! A scope entered with [`with`] whose future is dropped mid-way hands its
-//! exit to async-std's blocking pool, told [`Outcome::Cancelled`], exactly
-//! once, as do this crate's [`context`] and [`ExitStack`]; this needs a
-//! `Send + 'static` context and resource (otherwise use
+//! exit to async-std: it runs as a task, told [`Outcome::Cancelled`],
+//! exactly once, as do this crate's [`context`] and [`ExitStack`]; this
+//! needs a `Send + 'static` context and resource (otherwise use
 //! [`async_with::with`]: the resource is dropped synchronously and the
-//! skipped exit reported). async-std's global runtime cannot be shut down.
+//! skipped exit reported). Exits dropped together run as one task,
+//! innermost first; exits of different tasks run concurrently
+//! ([`handover`]); [`handover::join`] waits for them. async-std's global
+//! runtime cannot be shut down.
 #![forbid(unsafe_code)]
 #![warn(
     missing_docs,
@@ -58,7 +61,6 @@ pub mod sync;
 pub use async_with::common::*;
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 /// The async-std runtime, as the [`Runtime`] the core hands cleanup to.
@@ -76,32 +78,16 @@ use std::time::Duration;
 pub struct AsyncStd;
 
 impl Runtime for AsyncStd {
-    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-        // Only a failure to start an OS thread panics; it must not escape a
-        // `Drop` (the batch is gone with it, reported skipped).
-        ordered_cleanup(job, |batch| {
-            let _ = catch_unwind(AssertUnwindSafe(move || {
-                drop(async_std::task::spawn_blocking(move || {
-                    async_std::task::block_on(batch.run())
-                }));
-            }));
-            Ok(())
-        });
-        Ok(())
-    }
-
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
-        async_std::task::sleep(duration)
-    }
-}
-
-impl Spawn for AsyncStd {
     fn spawn<F>(&self, task: F)
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        // The handle detaches; the group tracks the child itself.
+        // The handle detaches; what the task runs reports for itself.
         drop(async_std::task::spawn(task));
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        async_std::task::sleep(duration)
     }
 }
 

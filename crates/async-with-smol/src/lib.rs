@@ -37,26 +37,32 @@
 //!
 //! A scope entered with [`with`] whose future is dropped mid-way (a
 //! dropped [`smol::Task`], a lost race, an executor dropped with the task
-//! on it) hands its exit to smol's blocking pool ([`smol::unblock`]), where
-//! it runs under [`smol::block_on`], told [`Outcome::Cancelled`], exactly
-//! once. This needs a context and a resource that are `Send + 'static`.
-//! The same holds for this crate's generator-style [`context`], its
-//! [`ExitStack`] (the exits it still holds), and task groups. A context
-//! that cannot be handed over (it borrows, or has `!Send` parts) is a
-//! compile error naming the alternative, the core's [`async_with::with`]: a
-//! dropped scope then drops the resource synchronously and reports the
-//! skipped exit through [`diagnostics`].
+//! on it) hands its exit to smol: it runs as a task on smol's global
+//! executor ([`smol::spawn`]), told [`Outcome::Cancelled`], exactly once.
+//! This needs a context and a resource that are `Send + 'static`. The same
+//! holds for this crate's generator-style [`context`], its [`ExitStack`]
+//! (the exits it still holds), and task groups. A context that cannot be
+//! handed over (it borrows, or has `!Send` parts) is a compile error naming
+//! the alternative, the core's [`async_with::with`]: a dropped scope then
+//! drops the resource synchronously and reports the skipped exit through
+//! [`diagnostics`].
 //!
-//! Exits handed over from one thread run one after another, in the order
-//! they were handed over ([`ordered_cleanup`]): nested scopes dropped
-//! together exit innermost first, and a hung exit delays the ones behind
-//! it (bound it with [`exit_timeout`]). A scope inside a future that is not
-//! polled when a [`timeout`] fires (a branch of a `FuturesUnordered` that
-//! was not woken) is not stopped inline: it is dropped with its block and
-//! handed over like any dropped scope.
+//! The scopes dropped inside one runtime-bound scope hand their exits over
+//! as one chain, run as one task: innermost first, each exit awaited
+//! before the next. Chains of different tasks run concurrently, so an exit
+//! never waits for an unrelated one ([`handover`]); await
+//! [`handover::join`] before the program ends to let them finish. smol
+//! cannot name its tasks, so two scopes that are siblings at the top of a
+//! task (an [`ExitStack`], then a `with` awaited beside it) hand over
+//! separate chains that may overlap: nest them (enter the `with` through
+//! the stack, or the stack's work inside the `with`) to order their exits.
 //!
-//! A [`timeout`] or [`CancelScope`] is the cooperative alternative that
-//! matches Python exactly: it stops the block and awaits the exits inline.
+//! A scope inside a future that is not polled when a [`timeout`] fires (a
+//! branch of a `FuturesUnordered` that was not woken) is not stopped
+//! inline: it is dropped with its block and handed over like any dropped
+//! scope. A [`timeout`] or [`CancelScope`] is the cooperative alternative
+//! that matches Python exactly: it stops the block and awaits the exits
+//! inline.
 //!
 //! # Features
 //!
@@ -78,12 +84,11 @@ pub mod sync;
 pub use async_with::common::*;
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-/// The smol runtime, as the [`Runtime`] the core hands cleanup to: cleanup
-/// of a dropped scope goes to [`smol::unblock`], timers are
-/// [`smol::Timer`], task group children are [`smol::spawn`]ed.
+/// The smol runtime, as the [`Runtime`] the core hands cleanup to: the
+/// exits of a dropped scope and task group children are [`smol::spawn`]ed,
+/// timers are [`smol::Timer`].
 ///
 /// # Examples
 ///
@@ -98,35 +103,19 @@ use std::time::Duration;
 pub struct Smol;
 
 impl Runtime for Smol {
-    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-        // The blocking pool lives as long as the process, so the batch
-        // always runs; only a failure to start an OS thread panics, and that
-        // must not escape a `Drop` (the batch is gone with it, reported
-        // skipped). `ordered_cleanup` keeps nested exits LIFO.
-        ordered_cleanup(job, |batch| {
-            let _ = catch_unwind(AssertUnwindSafe(move || {
-                smol::unblock(move || smol::block_on(batch.run())).detach();
-            }));
-            Ok(())
-        });
-        Ok(())
+    fn spawn<F>(&self, task: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        // Detached: a dropped `Task` would cancel it; what the task runs
+        // reports for itself (a task group's child, handed-over exits).
+        smol::spawn(task).detach();
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         async move {
             smol::Timer::after(duration).await;
         }
-    }
-}
-
-impl Spawn for Smol {
-    fn spawn<F>(&self, task: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        // Detached: a dropped `Task` would cancel the child; the group
-        // tracks the child itself.
-        smol::spawn(task).detach();
     }
 }
 

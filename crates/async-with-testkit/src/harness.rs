@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use async_with::{Runtime, Spawn};
+use async_with::Runtime;
 
 /// How the conformance suite drives one runtime: implemented once per
 /// adapter (or per runtime flavour) in its `tests/conformance.rs`.
@@ -12,19 +12,14 @@ use async_with::{Runtime, Spawn};
 /// ```
 /// use async_with_testkit::Harness;
 /// # use std::time::Duration;
-/// # use async_with::{CleanupJob, Runtime, Spawn};
+/// # use async_with::Runtime;
 /// # #[derive(Clone, Debug)]
 /// # struct Threads;
 /// # impl Runtime for Threads {
-/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-/// #         std::thread::spawn(move || futures_lite::future::block_on(job.run())); Ok(())
-/// #     }
-/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
-/// # }
-/// # impl Spawn for Threads {
 /// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
 /// #         std::thread::spawn(move || futures_lite::future::block_on(task));
 /// #     }
+/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
 /// # }
 ///
 /// struct ThreadsHarness;
@@ -49,7 +44,7 @@ use async_with::{Runtime, Spawn};
 /// ```
 pub trait Harness: 'static {
     /// The adapter's runtime marker.
-    type Runtime: Runtime + Spawn;
+    type Runtime: Runtime;
 
     /// The runtime marker value.
     fn runtime() -> Self::Runtime;

@@ -63,19 +63,14 @@ pub use suspend::{Suspend, suspend};
 ///
 /// ```
 /// # use std::time::Duration;
-/// # use async_with::{CleanupJob, Runtime, Spawn};
+/// # use async_with::Runtime;
 /// # #[derive(Clone, Debug)]
 /// # struct Threads;
 /// # impl Runtime for Threads {
-/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-/// #         std::thread::spawn(move || futures_lite::future::block_on(job.run())); Ok(())
-/// #     }
-/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
-/// # }
-/// # impl Spawn for Threads {
 /// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
 /// #         std::thread::spawn(move || futures_lite::future::block_on(task));
 /// #     }
+/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
 /// # }
 /// # struct ThreadsHarness;
 /// # impl async_with_testkit::Harness for ThreadsHarness {

@@ -42,33 +42,34 @@
 //!
 //! A scope entered with [`with`] whose future is dropped mid-way (an
 //! aborted task, a lost `select!` branch, a runtime shutting down) hands its
-//! exit to tokio: it runs on the blocking pool, told
-//! [`Outcome::Cancelled`], exactly once. This needs a context and a
-//! resource that are `Send + 'static` (the exit crosses to another thread
-//! and outlives the scope). The same holds for this crate's generator-style
-//! [`context`], its [`ExitStack`] (the exits it still holds), and task
-//! groups. A context that cannot be handed over (it borrows, or has `!Send`
-//! parts) is a compile error naming the alternative, the core's
-//! [`async_with::with`]: a dropped scope then drops the resource
-//! synchronously and reports the skipped exit through [`diagnostics`].
+//! exit to tokio: it runs as a tokio task, told [`Outcome::Cancelled`],
+//! exactly once. This needs a context and a resource that are
+//! `Send + 'static` (the exit outlives the scope and may run on another
+//! worker). The same holds for this crate's generator-style [`context`],
+//! its [`ExitStack`] (the exits it still holds), and task groups. A context
+//! that cannot be handed over (it borrows, or has `!Send` parts) is a
+//! compile error naming the alternative, the core's [`async_with::with`]:
+//! a dropped scope then drops the resource synchronously and reports the
+//! skipped exit through [`diagnostics`].
+//!
+//! The exits one task hands over run as one task, in the order they were
+//! handed over: nested scopes dropped together exit innermost first, each
+//! exit awaited before the next. Exits of different tasks run concurrently,
+//! so one never waits for an unrelated one ([`handover`]). Await
+//! [`handover::join`] at the end of `main` to let them finish.
 //!
 //! When no runtime is running (the scope is dropped outside tokio) or the
-//! runtime is shutting down, the exit cannot run: the resource is dropped
-//! synchronously and the skipped exit is reported. Nothing panics and no
-//! exit runs twice. On a current-thread runtime the exit is driven from a
-//! blocking thread, so one that awaits tokio I/O or timers progresses only
-//! while the runtime's `block_on` runs.
+//! runtime shuts down before an exit ran, the resource is dropped
+//! synchronously and the skipped exit is reported; an exit the shutdown cut
+//! off mid-way is reported as interrupted. Nothing panics, dropping the
+//! runtime never waits for an exit, and no exit runs twice.
 //!
-//! Exits handed over from one thread run one after another, in the order
-//! they were handed over ([`ordered_cleanup`]): nested scopes dropped
-//! together exit innermost first, and a hung exit delays the ones behind
-//! it (bound it with [`exit_timeout`]). A scope inside a future that is not
-//! polled when a [`timeout`] fires (a branch of a `FuturesUnordered` that
-//! was not woken) is not stopped inline: it is dropped with its block and
-//! handed over like any dropped scope.
-//!
-//! A [`timeout`] or [`CancelScope`] is the cooperative alternative that
-//! matches Python exactly: it stops the block and awaits the exits inline.
+//! A scope inside a future that is not polled when a [`timeout`] fires (a
+//! branch of a `FuturesUnordered` that was not woken) is not stopped
+//! inline: it is dropped with its block and handed over like any dropped
+//! scope. A [`timeout`] or [`CancelScope`] is the cooperative alternative
+//! that matches Python exactly: it stops the block and awaits the exits
+//! inline.
 //!
 //! # Features
 //!
@@ -90,16 +91,15 @@ pub mod sync;
 pub use async_with::common::*;
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use tokio::runtime::Handle;
 
 /// The tokio runtime, as the [`Runtime`] the core hands cleanup to.
 ///
-/// It uses the runtime the caller runs in ([`Handle::try_current`]):
-/// cleanup of a dropped scope goes to its blocking pool, timers are
-/// `tokio::time`, task group children are `tokio::spawn`ed.
+/// It uses the runtime the caller runs in ([`Handle::try_current`]): the
+/// exits of a dropped scope and task group children are spawned as tokio
+/// tasks, timers are `tokio::time`.
 ///
 /// # Examples
 ///
@@ -114,42 +114,22 @@ use tokio::runtime::Handle;
 pub struct Tokio;
 
 impl Runtime for Tokio {
-    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-        let Ok(handle) = Handle::try_current() else {
-            return Err(job);
-        };
-        // Nested scopes dropped together hand their exits over innermost
-        // first: `ordered_cleanup` keeps that order (LIFO).
-        ordered_cleanup(job, move |batch| {
-            let driver = handle.clone();
-            // A shutting-down runtime drops the closure, and the batch
-            // reports its skipped exits. Only a failure to start an OS
-            // thread panics in tokio: that must not escape a `Drop`; the
-            // batch is gone with it.
-            let _ = catch_unwind(AssertUnwindSafe(move || {
-                drop(handle.spawn_blocking(move || driver.block_on(batch.run())));
-            }));
-            Ok(())
-        });
-        Ok(())
+    fn spawn<F>(&self, task: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        // Outside a runtime the task is dropped: a task group reports its
+        // child as dropped, exits report themselves as skipped. A runtime
+        // shutting down drops it too, inside this call.
+        if let Ok(handle) = Handle::try_current() {
+            // The handle detaches; what the task runs reports for itself.
+            drop(handle.spawn(task));
+        }
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         // Made on first poll: `tokio::time::sleep` needs the runtime then.
         async move { tokio::time::sleep(duration).await }
-    }
-}
-
-impl Spawn for Tokio {
-    fn spawn<F>(&self, task: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        // Outside a runtime the task is dropped; its group reports it.
-        if let Ok(handle) = Handle::try_current() {
-            // The handle detaches; the group tracks the child itself.
-            drop(handle.spawn(task));
-        }
     }
 }
 

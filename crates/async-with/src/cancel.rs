@@ -31,6 +31,12 @@ use crate::diagnostics;
 /// }
 /// ```
 pub trait CancelPolicy<C: LocalAsyncContext> {
+    /// Whether [`cancelled`](CancelPolicy::cancelled) hands the exit over
+    /// to run later (a [`Runtime`](crate::Runtime) does). A scope bound to
+    /// such a policy then gathers the exits of the scopes dropped inside it
+    /// into one chain ([`handover`](crate::handover)).
+    const HANDS_OVER: bool = false;
+
     /// Takes over `context` and its `resource` after the scope was dropped.
     fn cancelled(&self, context: C, resource: C::Resource);
 }

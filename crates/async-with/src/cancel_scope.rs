@@ -606,11 +606,13 @@ impl CancelScope {
 ///
 /// ```
 /// use std::time::Duration;
-/// use async_with::{CleanupJob, Runtime, TimedOut, nullcontext, timeout, with};
+/// use async_with::{Runtime, TimedOut, nullcontext, timeout, with};
 /// # #[derive(Clone)]
 /// # struct Instant;
 /// # impl Runtime for Instant {
-/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> { Err(job) }
+/// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+/// #         std::thread::spawn(move || futures_lite::future::block_on(task));
+/// #     }
 /// #     fn sleep(&self, _: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async {} }
 /// # }
 ///
@@ -654,11 +656,13 @@ where
 ///
 /// ```
 /// use std::time::Duration;
-/// use async_with::{CleanupJob, Runtime, move_on_after};
+/// use async_with::{Runtime, move_on_after};
 /// # #[derive(Clone)]
 /// # struct Instant;
 /// # impl Runtime for Instant {
-/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> { Err(job) }
+/// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+/// #         std::thread::spawn(move || futures_lite::future::block_on(task));
+/// #     }
 /// #     fn sleep(&self, _: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async {} }
 /// # }
 /// # futures_lite::future::block_on(async {

@@ -21,12 +21,13 @@
 //! ```
 
 pub use crate::diagnostics;
+pub use crate::handover;
 pub use crate::stack;
 pub use crate::{
     AsyncClose, AsyncContext, BoxError, BoxedContext, CancelPolicy, CancelScope, Cancelled,
-    CleanupBatch, CleanupJob, Closing, Defer, Entry, Error, ErrorList, Exit, ExitTimedOut,
-    ExitTimeout, Flavor, IntoExit, Local, LocalAsyncContext, MisuseError, NoRuntime, Null, Outcome,
-    PendingError, PendingExits, Resume, Runtime, Sendable, Spawn, StackPolicy, Stopwatch, Suppress,
-    TaskDropped, TaskGroup, TaskHandle, TimedOut, Timer, Yield, aclosing, boxed_context, closing,
-    defer, nullcontext, ordered_cleanup, suppress, suppress_if, timer, with_runtime,
+    Closing, Defer, Entry, Error, ErrorList, Exit, ExitTimedOut, ExitTimeout, Flavor, IntoExit,
+    Local, LocalAsyncContext, MisuseError, NoRuntime, Null, Outcome, PendingError, PendingExits,
+    Resume, Runtime, Sendable, StackPolicy, Stopwatch, Suppress, TaskDropped, TaskGroup,
+    TaskHandle, TimedOut, Timer, Yield, aclosing, boxed_context, closing, defer, nullcontext,
+    suppress, suppress_if, timer, with_runtime,
 };

@@ -53,6 +53,14 @@ pub enum Diagnostic<'a> {
         /// How many async exits did not run.
         count: usize,
     },
+    /// Exits a runtime was running after their scope was cancelled were cut
+    /// off mid-way (the runtime shut down, or dropped the task running
+    /// them): what was left of each, its resource included, was dropped
+    /// synchronously.
+    InterruptedExits {
+        /// How many async exits did not finish.
+        count: usize,
+    },
     /// Exits failed while a panic was unwinding; the panic resumes, so these
     /// errors reach no caller.
     ErrorsDuringPanic {
@@ -83,6 +91,15 @@ impl fmt::Display for Diagnostic<'_> {
                 f,
                 "{count} async exits skipped: the scope was dropped with no runtime to run them; \
                  the resources were dropped synchronously"
+            ),
+            Diagnostic::InterruptedExits { count: 1 } => f.write_str(
+                "1 async exit interrupted: the runtime stopped running it after its scope was \
+                 cancelled; the rest of it was dropped synchronously",
+            ),
+            Diagnostic::InterruptedExits { count } => write!(
+                f,
+                "{count} async exits interrupted: the runtime stopped running them after their \
+                 scope was cancelled; the rest of them was dropped synchronously"
             ),
             Diagnostic::ErrorsDuringPanic { errors } => {
                 write!(f, "exits failed while a panic unwound: {errors:#}")
@@ -278,21 +295,6 @@ pub(crate) fn with_hook<R>(hook: Option<Hook>, report: impl FnOnce() -> R) -> R 
     }
 }
 
-/// Runs `future` with `hook` as its scoped hook, if there is one.
-pub(crate) async fn run_with_hook<F: Future>(hook: Option<Hook>, future: F) -> F::Output {
-    match hook {
-        Some(hook) => {
-            Scoped {
-                future,
-                restore: Restore(None),
-                hook,
-            }
-            .await
-        }
-        None => future.await,
-    }
-}
-
 /// How many async exits were skipped since the process started, over every
 /// scope dropped with no runtime to run its exits.
 ///
@@ -306,8 +308,9 @@ pub fn skipped_exits() -> u64 {
     SKIPPED_EXITS.load(Ordering::Relaxed)
 }
 
-/// Reports `count` skipped exits. For runtime adapters that could not spawn
-/// an exit (the runtime is shutting down) and dropped its resource instead.
+/// Reports `count` skipped exits, for a [`CancelPolicy`](crate::CancelPolicy)
+/// or [`StackPolicy`](crate::StackPolicy) of your own that drops what it
+/// cannot run.
 ///
 /// # Examples
 ///
@@ -324,6 +327,13 @@ pub fn report_skipped_exits(count: usize) {
     }
     SKIPPED_EXITS.fetch_add(count as u64, Ordering::Relaxed);
     report(&Diagnostic::SkippedExits { count });
+}
+
+/// Reports `count` exits cut off mid-way.
+pub(crate) fn report_interrupted_exits(count: usize) {
+    if count > 0 {
+        report(&Diagnostic::InterruptedExits { count });
+    }
 }
 
 pub(crate) fn report(diagnostic: &Diagnostic<'_>) {

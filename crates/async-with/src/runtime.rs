@@ -1,12 +1,11 @@
-//! The little the core needs from a runtime: run a cleanup job off a dropped
-//! scope, and sleep.
+//! The little the core needs from a runtime: spawn a task, sleep, and say
+//! which task is running.
 
-use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::handover::{self, CleanupJob, Origin};
 use crate::panic::CatchUnwind;
 use crate::{AsyncContext, CancelPolicy, Error, Exit, Outcome};
 
@@ -15,25 +14,25 @@ use crate::{AsyncContext, CancelPolicy, Error, Exit, Outcome};
 ///
 /// A bound runtime is also a [`CancelPolicy`] for every [`AsyncContext`]
 /// that is `'static` with a `'static` resource: when a scope is dropped
-/// mid-way, its exits run on the runtime, in LIFO order, told
-/// [`Outcome::Cancelled`].
+/// mid-way, its exit runs as a task on the runtime, told
+/// [`Outcome::Cancelled`], in one chain with the exits dropped with it
+/// (see [`handover`](crate::handover)).
 ///
 /// # Examples
 ///
-/// A runtime that runs cleanup on a fresh thread (real adapters use their
-/// runtime's blocking pool):
+/// A runtime that runs each task on a thread of its own (real adapters
+/// spawn a task on their executor):
 ///
 /// ```
 /// use std::time::Duration;
-/// use async_with::{CleanupJob, Runtime};
+/// use async_with::Runtime;
 ///
 /// #[derive(Clone, Debug)]
 /// struct Threads;
 ///
 /// impl Runtime for Threads {
-///     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-///         std::thread::spawn(move || futures_lite::future::block_on(job.run()));
-///         Ok(())
+///     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+///         std::thread::spawn(move || futures_lite::future::block_on(task));
 ///     }
 ///
 ///     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
@@ -42,106 +41,21 @@ use crate::{AsyncContext, CancelPolicy, Error, Exit, Outcome};
 /// }
 /// ```
 pub trait Runtime: Clone + Send + Sync + 'static {
-    /// Runs `job` to completion, detached from the caller, or hands it back
-    /// when the runtime cannot take it (it is shutting down).
+    /// Runs `task` to completion as a detached task: a task group's child,
+    /// or the exits of dropped scopes. A runtime that cannot take it (none
+    /// is running, or it is shutting down) drops it: a task group then
+    /// reports the child as dropped ([`TaskDropped`](crate::TaskDropped)),
+    /// and exits report themselves as skipped.
     ///
-    /// Called from `Drop`: it must neither block nor panic. The job's future
-    /// is made by [`CleanupJob::run`] on the thread that polls it and need not
-    /// be `Send`: poll it on a blocking thread with a local executor, or on a
-    /// single-threaded executor.
-    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob>;
+    /// Called from `Drop` for exits: it must not block, and should not
+    /// panic (a panic is caught and the task dropped).
+    fn spawn<F>(&self, task: F)
+    where
+        F: Future<Output = ()> + Send + 'static;
 
     /// Completes after `duration`, for timeouts. The future does not borrow
     /// the runtime.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<Self>;
-}
-
-/// Exits that could not be awaited where they were due, packed to run
-/// elsewhere.
-///
-/// Only `Send` parts (contexts and resources) cross threads: the exits'
-/// futures are created by [`run`](CleanupJob::run), on the thread that polls
-/// them. A job dropped without running reports its exits as skipped through
-/// [`diagnostics`](crate::diagnostics), after the resources' synchronous
-/// `Drop` ran.
-///
-/// # Examples
-///
-/// ```
-/// use async_with::CleanupJob;
-/// let job = CleanupJob::new(1, || async { println!("closing the connection") });
-/// assert_eq!(job.exits(), 1);
-/// futures_lite::future::block_on(job.run());
-/// ```
-pub struct CleanupJob {
-    make: Option<MakeCleanup>,
-    exits: usize,
-    /// The diagnostics hook in scope where the exits were handed over.
-    hook: Option<diagnostics::Hook>,
-}
-
-type MakeCleanup = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
-
-impl CleanupJob {
-    /// A job of `exits` exits, whose future `make` creates.
-    ///
-    /// # Examples
-    ///
-    /// See [`CleanupJob`].
-    pub fn new<M, F>(exits: usize, make: M) -> Self
-    where
-        M: FnOnce() -> F + Send + 'static,
-        F: Future<Output = ()> + 'static,
-    {
-        Self {
-            make: Some(Box::new(move || Box::pin(make()))),
-            exits,
-            hook: diagnostics::current_hook(),
-        }
-    }
-
-    /// How many exits the job runs.
-    ///
-    /// # Examples
-    ///
-    /// See [`CleanupJob`].
-    pub fn exits(&self) -> usize {
-        self.exits
-    }
-
-    /// The job's future. Call it on the thread that will poll it.
-    ///
-    /// # Examples
-    ///
-    /// See [`CleanupJob`].
-    pub fn run(mut self) -> impl Future<Output = ()> {
-        let make = self.make.take();
-        let hook = self.hook.take();
-        async move {
-            if let Some(make) = make {
-                diagnostics::run_with_hook(hook, make()).await;
-            }
-        }
-    }
-}
-
-impl Drop for CleanupJob {
-    fn drop(&mut self) {
-        if self.make.take().is_some() {
-            let exits = self.exits;
-            diagnostics::with_hook(self.hook.take(), || {
-                diagnostics::report_skipped_exits(exits);
-            });
-        }
-    }
-}
-
-impl fmt::Debug for CleanupJob {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CleanupJob")
-            .field("exits", &self.exits)
-            .finish()
-    }
 }
 
 impl<C, R> CancelPolicy<C> for R
@@ -150,6 +64,8 @@ where
     C: AsyncContext + 'static,
     C::Resource: 'static,
 {
+    const HANDS_OVER: bool = true;
+
     fn cancelled(&self, context: C, resource: C::Resource) {
         if C::CLEANUP_IS_DROP {
             // Released here and now: nothing for the runtime to run.
@@ -157,12 +73,44 @@ where
             drop(context);
             return;
         }
-        let job = CleanupJob::new(1, move || async move {
-            let exited = CatchUnwind::new(context.exit(resource, Outcome::Cancelled)).await;
-            report_detached_exit(exited);
-        });
-        // A refused job drops here, reporting the skipped exit.
-        let _ = self.spawn_cleanup(job);
+        let exit = HandedOver {
+            parts: Some((context, resource)),
+            started: false,
+        };
+        // A `with` scope hands over inside its own drop: always into the
+        // episode that drop began.
+        handover::hand_over(self, CleanupJob::new(1, exit.run()), Origin::Unknown);
+    }
+}
+
+/// One scope's exit, handed over: reports itself as skipped or interrupted
+/// if it is dropped before it finished.
+struct HandedOver<C: AsyncContext> {
+    parts: Option<(C, C::Resource)>,
+    started: bool,
+}
+
+impl<C: AsyncContext> HandedOver<C> {
+    async fn run(mut self) {
+        let Some((context, resource)) = self.parts.take() else {
+            return;
+        };
+        self.started = true;
+        let exited = CatchUnwind::new(context.exit(resource, Outcome::Cancelled)).await;
+        self.started = false;
+        report_detached_exit(exited);
+    }
+}
+
+impl<C: AsyncContext> Drop for HandedOver<C> {
+    fn drop(&mut self) {
+        if let Some(parts) = self.parts.take() {
+            drop(parts);
+            diagnostics::report_skipped_exits(1);
+        } else if self.started {
+            // The exit's future, and the resource in it, dropped first.
+            diagnostics::report_interrupted_exits(1);
+        }
     }
 }
 

@@ -13,49 +13,10 @@ use slab::Slab;
 
 use crate::cancel_scope::{self, CancelScope, State};
 use crate::diagnostics::{self, Diagnostic};
+use crate::handover::HandOverTogether;
 use crate::panic::{CatchUnwind, PanicPayload};
 use crate::unwind::Ended;
 use crate::{Error, Runtime};
-
-/// A runtime that can run a task group's children: spawn a detached task.
-///
-/// The group never holds the runtime's task handle, so the runtimes'
-/// differences (tokio's and async-std's handles detach on drop, smol's
-/// cancels) do not show: every child reports to the group itself.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use async_with::{CleanupJob, Runtime, Spawn};
-///
-/// #[derive(Clone, Debug)]
-/// struct Threads;
-///
-/// impl Runtime for Threads {
-///     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-///         std::thread::spawn(move || futures_lite::future::block_on(job.run()));
-///         Ok(())
-///     }
-///     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
-///         async move { std::thread::sleep(duration) }
-///     }
-/// }
-///
-/// impl Spawn for Threads {
-///     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
-///         std::thread::spawn(move || futures_lite::future::block_on(task));
-///     }
-/// }
-/// ```
-pub trait Spawn: Runtime {
-    /// Runs `task` to completion, detached. A runtime that cannot take it
-    /// (it is shutting down) drops it; the group then reports the child as
-    /// dropped ([`TaskDropped`]).
-    fn spawn<F>(&self, task: F)
-    where
-        F: Future<Output = ()> + Send + 'static;
-}
 
 /// Python's `async with asyncio.TaskGroup() as tg:`. Runs `body` with a
 /// [`TaskGroup`] it can [`spawn`](TaskGroup::spawn) children into, then
@@ -74,6 +35,9 @@ pub trait Spawn: Runtime {
 /// - **Results**: each child's value is in its [`TaskHandle`] once it ended.
 /// - **Cancellation**: when the group's future is dropped, the children
 ///   are cancelled (they still run their exits, on their own tasks).
+///   The group never holds the runtime's task handles, so the runtimes'
+///   differences (tokio's and async-std's handles detach on drop, smol's
+///   cancels) do not show: every child reports to the group itself.
 /// - **Cost**: one allocation per child beside the runtime's task (the
 ///   child's cancel scope, which also keeps its value for the handle). A
 ///   group that lives long, spawning a child per request, holds only as
@@ -86,22 +50,19 @@ pub trait Spawn: Runtime {
 ///
 /// ```
 /// # use std::time::Duration;
-/// # use async_with::{CleanupJob, Runtime, Spawn};
+/// # use async_with::Runtime;
 /// # #[derive(Clone, Debug)]
 /// # struct Threads;
 /// # impl Runtime for Threads {
-/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> { Err(job) }
-/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
-/// # }
-/// # impl Spawn for Threads {
 /// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
 /// #         std::thread::spawn(move || futures_lite::future::block_on(task));
 /// #     }
+/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
 /// # }
 /// use async_with::{Error, task_group};
 ///
 /// # futures_lite::future::block_on(async {
-/// // `Threads` is the runtime of the `Spawn` example
+/// // `Threads`: a runtime that runs each task on a thread (see `Runtime`)
 /// let (a, b) = task_group(Threads, async |group| {
 ///     let a = group.spawn(async { Ok(1) });
 ///     let b = group.spawn(async { Ok(2) });
@@ -121,9 +82,19 @@ pub trait Spawn: Runtime {
 #[doc(alias = "TaskGroup")]
 #[doc(alias = "create_task_group")]
 #[doc(alias = "nursery")]
-pub async fn task_group<R, B, T>(runtime: R, body: B) -> Result<T, Error>
+pub fn task_group<R, B, T>(runtime: R, body: B) -> impl Future<Output = Result<T, Error>>
 where
-    R: Spawn,
+    R: Runtime,
+    B: AsyncFnOnce(&TaskGroup<R>) -> Result<T, Error>,
+{
+    // Dropped mid-way, the scopes in the body hand their exits over as one
+    // chain.
+    HandOverTogether::new(true, run_group(runtime, body))
+}
+
+async fn run_group<R, B, T>(runtime: R, body: B) -> Result<T, Error>
+where
+    R: Runtime,
     B: AsyncFnOnce(&TaskGroup<R>) -> Result<T, Error>,
 {
     let group = TaskGroup {
@@ -219,7 +190,7 @@ impl<R> fmt::Debug for TaskGroup<R> {
     }
 }
 
-impl<R: Spawn> TaskGroup<R> {
+impl<R: Runtime> TaskGroup<R> {
     /// Spawns `task` as a child of the group (`tg.create_task(coro)`).
     ///
     /// The child runs in its own [`CancelScope`]: when the group cancels it,
@@ -269,17 +240,14 @@ impl<R: Spawn> TaskGroup<R> {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use async_with::{CleanupJob, Runtime, Spawn};
+    /// # use async_with::Runtime;
     /// # #[derive(Clone, Debug)]
     /// # struct Threads;
     /// # impl Runtime for Threads {
-    /// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> { Err(job) }
-    /// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
-    /// # }
-    /// # impl Spawn for Threads {
     /// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
     /// #         std::thread::spawn(move || futures_lite::future::block_on(task));
     /// #     }
+    /// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
     /// # }
     /// # futures_lite::future::block_on(async {
     /// let server = async_with::task_group(Threads, async |group| {

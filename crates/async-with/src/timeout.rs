@@ -27,11 +27,13 @@ use crate::{AsyncContext, Error, Exit, Outcome, Runtime};
 ///
 /// ```
 /// use std::time::Duration;
-/// use async_with::{CleanupJob, Error, ExitTimedOut, Runtime, defer, exit_timeout, with};
+/// use async_with::{Error, ExitTimedOut, Runtime, defer, exit_timeout, with};
 /// # #[derive(Clone)]
 /// # struct Instant;
 /// # impl Runtime for Instant {
-/// #     fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> { Err(job) }
+/// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+/// #         std::thread::spawn(move || futures_lite::future::block_on(task));
+/// #     }
 /// #     fn sleep(&self, _: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async {} }
 /// # }
 ///

@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
+use crate::handover::HandOverTogether;
 use crate::unwind::{Ended, Unwind};
 use crate::{CancelPolicy, Error, LocalAsyncContext, NoRuntime, Outcome};
 
@@ -111,7 +112,23 @@ where
 /// assert_eq!(n, 1);
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
-pub async fn with_runtime<P, C, B, T>(policy: P, mut context: C, body: B) -> Result<T, Error>
+pub fn with_runtime<P, C, B, T>(
+    policy: P,
+    context: C,
+    body: B,
+) -> impl Future<Output = Result<T, Error>>
+where
+    P: CancelPolicy<C>,
+    C: LocalAsyncContext,
+    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
+    T: Default,
+{
+    // Dropped mid-way, a scope whose policy hands exits over gathers its
+    // own and those of the scopes inside it into one chain.
+    HandOverTogether::new(P::HANDS_OVER, scope(policy, context, body))
+}
+
+async fn scope<P, C, B, T>(policy: P, mut context: C, body: B) -> Result<T, Error>
 where
     P: CancelPolicy<C>,
     C: LocalAsyncContext,

@@ -9,8 +9,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use async_with::{
-    AsyncContext, BoxedContext, CleanupJob, Error, Exit, ExitStack, MisuseError, Outcome, Runtime,
-    Yield, boxed_context, with, with_runtime,
+    AsyncContext, BoxedContext, Error, Exit, ExitStack, MisuseError, Outcome, Runtime, Yield,
+    boxed_context, with, with_runtime,
 };
 use common::*;
 
@@ -142,15 +142,14 @@ fn a_boxed_context_stack_runs_inside_tokio_spawn() {
     assert_eq!(events.count("exit A: success"), 1);
 }
 
-/// Runs cleanup jobs on a fresh thread each, collecting the threads.
+/// Runs each task on a fresh thread, collecting the threads.
 #[derive(Clone, Debug)]
 struct Threads(std::sync::mpsc::Sender<std::thread::JoinHandle<()>>);
 
 impl Runtime for Threads {
-    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-        let handle = std::thread::spawn(move || block_on(job.run()));
+    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+        let handle = std::thread::spawn(move || block_on(task));
         self.0.send(handle).expect("the test keeps the receiver");
-        Ok(())
     }
 
     fn sleep(

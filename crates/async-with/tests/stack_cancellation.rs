@@ -241,10 +241,9 @@ fn a_stack_dropped_under_a_runtime_policy_runs_its_exits_told_cancelled() {
     #[derive(Clone, Debug)]
     struct Threads(std::sync::mpsc::Sender<std::thread::JoinHandle<()>>);
     impl async_with::Runtime for Threads {
-        fn spawn_cleanup(&self, job: async_with::CleanupJob) -> Result<(), async_with::CleanupJob> {
-            let handle = std::thread::spawn(move || block_on(job.run()));
+        fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+            let handle = std::thread::spawn(move || block_on(task));
             self.0.send(handle).expect("the test keeps the receiver");
-            Ok(())
         }
         fn sleep(
             &self,

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use async_with::{CleanupJob, Error, Runtime, Spawn, task_group};
+use async_with::{Error, Runtime, task_group};
 use common::*;
 
 type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -37,18 +37,12 @@ impl Queue {
 }
 
 impl Runtime for Queue {
-    fn spawn_cleanup(&self, job: CleanupJob) -> Result<(), CleanupJob> {
-        Err(job)
+    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+        self.0.lock().unwrap().push_back(Box::pin(task));
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         async move { std::thread::sleep(duration) }
-    }
-}
-
-impl Spawn for Queue {
-    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
-        self.0.lock().unwrap().push_back(Box::pin(task));
     }
 }
 

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use async_with::{
-    CancelScope, Cancelled, Error, ExitTimedOut, Runtime, Spawn, TimedOut, context, defer,
-    exit_timeout, move_on_after, timeout, with, with_runtime,
+    CancelScope, Cancelled, Error, ExitTimedOut, Runtime, TimedOut, context, defer, exit_timeout,
+    move_on_after, timeout, with, with_runtime,
 };
 
 use crate::{Fault, Harness, Journal, suspend};

@@ -29,8 +29,9 @@ mod policy;
 mod spare;
 
 use std::fmt;
-use std::future::Future;
-use std::sync::{Mutex, PoisonError};
+use std::future::{Future, poll_fn};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::task::{Poll, Waker};
 
 pub use entry::Entry;
 pub use flavor::{Flavor, Local, Sendable};
@@ -40,6 +41,7 @@ use self::arena::Arena;
 use self::drain::Drain;
 use self::entry::EntryFor;
 use crate::cancel_scope::Cancellable;
+use crate::handover::HandOverTogether;
 use crate::unwind::Unwind;
 use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 
@@ -120,6 +122,10 @@ pub struct ExitStack<K: Flavor, P: StackPolicy<K>> {
     arena: Arena<K::Entry>,
     /// Errors and panics from a `close` that was interrupted, for the next.
     pending: Mutex<Unwind>,
+    /// The task that first entered a context into the stack, when its
+    /// policy hands exits over: a dropped stack's exits are chained after
+    /// what that task handed over just before.
+    task: OnceLock<(Waker, u64)>,
     policy: P,
 }
 
@@ -176,6 +182,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         Self {
             arena: Arena::new(),
             pending: Mutex::new(Unwind::default()),
+            task: OnceLock::new(),
             policy,
         }
     }
@@ -232,6 +239,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         Self {
             arena: self.arena.take_all(),
             pending: Mutex::new(Unwind::default()),
+            task: self.task.clone(),
             policy: self.policy.clone(),
         }
     }
@@ -318,7 +326,17 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// assert_eq!(total, 3);
     /// # Ok::<(), async_with::Error>(()) }).unwrap();
     /// ```
-    pub async fn scope<B, T>(mut self, body: B) -> Result<T, Error>
+    pub fn scope<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
+    where
+        B: AsyncFnOnce(&Self) -> Result<T, Error>,
+        T: Default,
+    {
+        // Dropped mid-way, the scope hands over its exits and those of the
+        // scopes inside it as one chain.
+        HandOverTogether::new(P::HANDS_OVER, self.run_scope(body))
+    }
+
+    async fn run_scope<B, T>(mut self, body: B) -> Result<T, Error>
     where
         B: AsyncFnOnce(&Self) -> Result<T, Error>,
         T: Default,
@@ -377,6 +395,9 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     where
         C: $context_bound + 'static,
     {
+        if P::HANDS_OVER && self.task.get().is_none() {
+            self.note_task().await;
+        }
         let resource = <C as $context_bound>::enter(&mut context).await?;
         Ok(self.push_entered(context, resource))
     }
@@ -507,11 +528,24 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
 registering_methods!(Sendable, AsyncContext, Send+);
 registering_methods!(Local, LocalAsyncContext,);
 
+impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
+    /// Remembers the task polling this stack (see `task`).
+    #[cold]
+    fn note_task(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(|cx| {
+            let _ = self
+                .task
+                .set((cx.waker().clone(), crate::handover::next_seq()));
+            Poll::Ready(())
+        })
+    }
+}
+
 impl<K: Flavor, P: StackPolicy<K>> Drop for ExitStack<K, P> {
     fn drop(&mut self) {
         if !self.arena.is_empty() {
-            self.policy
-                .cancelled(PendingExits::new(self.arena.take_all()));
+            let exits = PendingExits::new(self.arena.take_all(), self.task.take());
+            self.policy.cancelled(exits);
         }
     }
 }

@@ -2,15 +2,18 @@
 
 use std::fmt;
 use std::future::poll_fn;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::task::Waker;
 
 use super::arena::Arena;
 use super::entry::Told;
 use super::entry::sealed::EntryImpl;
 use super::{Flavor, Sendable};
 use crate::diagnostics;
+use crate::handover::{self, CleanupJob, Origin};
 use crate::panic::CatchUnwind;
 use crate::runtime::report_detached_exit;
-use crate::{CleanupJob, NoRuntime, Runtime};
+use crate::{NoRuntime, Runtime};
 
 /// What an [`ExitStack`](crate::ExitStack) does with the exits it still
 /// holds when it is dropped (its scope was cancelled, or it was never
@@ -36,6 +39,11 @@ use crate::{CleanupJob, NoRuntime, Runtime};
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 pub trait StackPolicy<K: Flavor> {
+    /// Whether [`cancelled`](StackPolicy::cancelled) hands the exits over to
+    /// run later (a [`Runtime`] does): the stack then notes the task that
+    /// first enters into it, to chain its exits after that task's others.
+    const HANDS_OVER: bool = false;
+
     /// Takes over the exits of a dropped stack. Runs inside `Drop`: must not
     /// block or panic.
     fn cancelled(&self, exits: PendingExits<K>);
@@ -48,10 +56,17 @@ impl<K: Flavor> StackPolicy<K> for NoRuntime {
 }
 
 impl<R: Runtime> StackPolicy<Sendable> for R {
-    fn cancelled(&self, exits: PendingExits<Sendable>) {
-        let job = CleanupJob::new(exits.len(), move || exits.run());
-        // A refused job drops here, dropping the entries and reporting them.
-        let _ = self.spawn_cleanup(job);
+    const HANDS_OVER: bool = true;
+
+    fn cancelled(&self, mut exits: PendingExits<Sendable>) {
+        let origin = match exits.task.take() {
+            Some((waker, seq)) => Origin::Stack { waker, seq },
+            None => Origin::Unknown,
+        };
+        // Dropped before it finished (the runtime shut down), the job drops
+        // the entries left and reports them.
+        let job = CleanupJob::new(exits.len(), exits.run());
+        handover::hand_over(self, job, origin);
     }
 }
 
@@ -62,11 +77,13 @@ impl<R: Runtime> StackPolicy<Sendable> for R {
 /// See [`StackPolicy`].
 pub struct PendingExits<K: Flavor> {
     arena: Arena<K::Entry>,
+    /// The task that first entered into the stack, and when.
+    task: Option<(Waker, u64)>,
 }
 
 impl<K: Flavor> PendingExits<K> {
-    pub(crate) fn new(arena: Arena<K::Entry>) -> Self {
-        Self { arena }
+    pub(crate) fn new(arena: Arena<K::Entry>, task: Option<(Waker, u64)>) -> Self {
+        Self { arena, task }
     }
 
     /// How many exits are left.
@@ -103,16 +120,40 @@ impl<K: Flavor> PendingExits<K> {
 
     /// Drops every entry, newest first, and reports the skipped exits.
     ///
+    /// An entry whose resource panics in `Drop` does not stop the others:
+    /// every entry is dropped and reported, then the first such panic
+    /// resumes (unless a panic is already unwinding).
+    ///
     /// # Examples
     ///
     /// See [`StackPolicy`].
-    pub fn drop_synchronously(mut self) {
-        let mut skipped = 0;
+    pub fn drop_synchronously(self) {
+        drop(self);
+    }
+}
+
+impl<K: Flavor> Drop for PendingExits<K> {
+    fn drop(&mut self) {
+        let (mut skipped, mut interrupted) = (0, 0);
+        let mut first_panic = None;
         while let Some(entry) = self.arena.top() {
-            skipped += usize::from(!entry.started());
-            self.arena.drop_top();
+            if entry.started() {
+                interrupted += 1;
+            } else {
+                skipped += 1;
+            }
+            let dropped = catch_unwind(AssertUnwindSafe(|| self.arena.drop_top()));
+            if let Err(payload) = dropped {
+                first_panic.get_or_insert(payload);
+            }
         }
         diagnostics::report_skipped_exits(skipped);
+        diagnostics::report_interrupted_exits(interrupted);
+        if let Some(payload) = first_panic {
+            if !std::thread::panicking() {
+                resume_unwind(payload);
+            }
+        }
     }
 }
 
