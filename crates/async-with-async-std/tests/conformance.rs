@@ -1,35 +1,5 @@
 //! The conformance suite on async-std.
 
-use std::future::Future;
+mod harness;
 
-use async_with_async_std::AsyncStd;
-use async_with_testkit::Harness;
-
-struct AsyncStdHarness;
-
-impl Harness for AsyncStdHarness {
-    type Runtime = AsyncStd;
-
-    fn runtime() -> AsyncStd {
-        AsyncStd
-    }
-
-    fn block_on<F: Future>(future: F) -> F::Output {
-        async_std::task::block_on(future)
-    }
-
-    /// async-std's global runtime cannot be shut down: the task is
-    /// cancelled (its future dropped) instead.
-    fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        let task = async_std::task::spawn(task);
-        async_std::task::block_on(async {
-            suspended.await;
-            task.cancel().await;
-        });
-    }
-}
-
-async_with_testkit::conformance!(AsyncStdHarness);
+async_with_testkit::conformance!(harness::AsyncStdHarness);

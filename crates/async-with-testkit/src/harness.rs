@@ -46,6 +46,13 @@ pub trait Harness: 'static {
     /// The adapter's runtime marker.
     type Runtime: Runtime;
 
+    /// Whether [`shutdown_while_suspended`](Harness::shutdown_while_suspended)
+    /// shuts down the runtime the exits run on (tokio's: exits not run by
+    /// then are reported), or only drops the task (async-std's global
+    /// runtime, or a smol executor whose handed-over exits run on smol's
+    /// global one: they all run). The suite checks what follows from it.
+    const SHUTS_DOWN: bool = true;
+
     /// The runtime marker value.
     fn runtime() -> Self::Runtime;
 

@@ -132,3 +132,51 @@ macro_rules! conformance {
         )+
     };
 }
+
+/// Expands to one `#[test]` per check of exits handed to the runtime
+/// ([`suite`]'s handover checks: unrelated tasks' exits that depend on each
+/// other, a storm of 10,000 aborted tasks, the join point, a runtime shut
+/// down under exits that await it), run on harness `$h`.
+///
+/// Give them a test binary of their own (`tests/handover.rs`): the storm
+/// counts the process's OS threads, so the checks run one at a time and
+/// should not share the process with other tests.
+///
+/// # Examples
+///
+/// ```
+/// # use std::time::Duration;
+/// # use async_with::Runtime;
+/// # #[derive(Clone, Debug)]
+/// # struct Threads;
+/// # impl Runtime for Threads {
+/// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+/// #         std::thread::spawn(move || futures_lite::future::block_on(task));
+/// #     }
+/// #     fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> { async move { std::thread::sleep(d) } }
+/// # }
+/// # struct ThreadsHarness;
+/// # impl async_with_testkit::Harness for ThreadsHarness {
+/// #     type Runtime = Threads;
+/// #     fn runtime() -> Threads { Threads }
+/// #     fn block_on<F: Future>(future: F) -> F::Output { futures_lite::future::block_on(future) }
+/// #     fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
+/// #     where F: Future<Output = ()> + Send + 'static {
+/// #         let mut task = Box::pin(task);
+/// #         futures_lite::future::block_on(futures_lite::future::or(async { (&mut task).await }, suspended));
+/// #     }
+/// # }
+/// // in tests/handover.rs, with `ThreadsHarness: Harness` (see `Harness`):
+/// async_with_testkit::handover!(ThreadsHarness);
+/// ```
+#[macro_export]
+macro_rules! handover {
+    ($h:ty) => {
+        $crate::conformance!(@tests $h;
+            exits_of_unrelated_tasks_never_wait_for_each_other,
+            a_storm_of_aborted_tasks_runs_every_exit_once_innermost_first,
+            join_waits_for_the_exits_of_aborted_tasks,
+            shutdown_under_exits_that_await_the_runtime_returns_and_loses_nothing,
+        );
+    };
+}

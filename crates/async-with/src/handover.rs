@@ -17,7 +17,7 @@
 //! - **Nothing is lost without a report.** An exit whose chain is dropped
 //!   before it started (the runtime shut down, or there is no runtime) is
 //!   skipped; one cut off mid-way is interrupted. Either way its resource is
-//!   dropped synchronously and a [`Diagnostic`] says how many exits did not
+//!   dropped synchronously and a [`Diagnostic`](crate::diagnostics::Diagnostic) says how many exits did not
 //!   run.
 //! - **A join point.** [`join`] waits for every exit handed over before it
 //!   was called, for a graceful shutdown; [`pending`] counts them.

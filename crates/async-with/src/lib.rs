@@ -60,7 +60,8 @@
 //! - **Cancellation**: a dropped scope cannot await its exits. The resources'
 //!   synchronous `Drop` runs, and the skipped exits are reported through
 //!   [`diagnostics`]; runtime adapter crates run the exits on their runtime
-//!   instead ([`CancelPolicy`]).
+//!   instead ([`CancelPolicy`]), as one task per cancellation, innermost
+//!   first, never waiting for another task's exits ([`handover`]).
 //! - **Cost**: `with` and generator-style contexts allocate nothing on the
 //!   heap on the success path.
 //!
@@ -80,6 +81,16 @@
 //!   values. Generator-style contexts ([`context`]) are not bound by it:
 //!   [`with`] takes them directly, and their scope is `Send` whenever what
 //!   the closure holds is.
+//! - **One task per cancellation, keyed by the drop.** A runtime cannot be
+//!   asked, from `Drop`, which task is being dropped, and a queue per OS
+//!   thread makes unrelated tasks' exits wait for each other (a deadlock
+//!   when one exit needs a lock the other's releases). So the runtime-bound
+//!   scope being dropped delimits the group: every exit handed over while
+//!   its drop runs (the scopes nested in it) forms one chain, spawned as
+//!   one task. A stack dropped beside it in the same task is recognised by
+//!   the task's waker, noted when a context was first entered into it (its
+//!   clone keeps the task's address from being reused), and chained after
+//!   ([`handover`]).
 //! - **One error type.** Python's exceptions are dynamic and so is [`Error`]:
 //!   bodies and exits of different contexts fail with different types, and
 //!   an aggregate must hold them all. `?` converts any standard error, and a

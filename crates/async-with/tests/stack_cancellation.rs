@@ -311,3 +311,48 @@ fn a_cancel_scope_stops_a_stack_body_and_its_exits_run_inline_told_why() {
         "nothing skipped: exits ran inline"
     );
 }
+
+/// A resource that counts its drops, and panics in `Drop` if told to.
+struct Fragile {
+    dropped: std::sync::Arc<AtomicU64>,
+    panics: bool,
+}
+
+impl Drop for Fragile {
+    fn drop(&mut self) {
+        self.dropped.fetch_add(1, Ordering::SeqCst);
+        if self.panics {
+            panic!("resource drop panicked");
+        }
+    }
+}
+
+#[test]
+fn a_dropped_local_stack_whose_resource_panics_in_drop_drops_and_reports_every_entry() {
+    let _serial = serial();
+    let dropped = std::sync::Arc::new(AtomicU64::new(0));
+    let before = REPORTED.load(Ordering::SeqCst);
+    let stack = async_with::LocalExitStack::new();
+    for panics in [false, true, false] {
+        let fragile = Fragile {
+            dropped: std::sync::Arc::clone(&dropped),
+            panics,
+        };
+        stack.adopt(fragile, |fragile| async move {
+            drop(fragile);
+            Ok(())
+        });
+    }
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(stack)));
+    let payload = panicked.expect_err("the resource's panic goes on");
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"resource drop panicked")
+    );
+    assert_eq!(dropped.load(Ordering::SeqCst), 3, "every resource dropped");
+    assert_eq!(
+        REPORTED.load(Ordering::SeqCst) - before,
+        3,
+        "every skipped exit reported"
+    );
+}

@@ -11,6 +11,7 @@ use async_with::{Error, Runtime};
 use crate::Harness;
 
 mod cancellation;
+mod handover;
 mod ordering;
 mod panics;
 mod task_groups;
@@ -20,6 +21,11 @@ pub use cancellation::{
     cancellation_at_every_poll_point, cancellation_without_runtime_drops_synchronously,
     every_bound_construct_hands_its_exits_to_the_runtime, shutdown_while_suspended,
     spawned_exit_is_bounded_by_exit_timeout,
+};
+pub use handover::{
+    a_storm_of_aborted_tasks_runs_every_exit_once_innermost_first,
+    exits_of_unrelated_tasks_never_wait_for_each_other, join_waits_for_the_exits_of_aborted_tasks,
+    shutdown_under_exits_that_await_the_runtime_returns_and_loses_nothing,
 };
 pub use ordering::{
     errors_are_all_kept_newest_last, exit_suppresses_error, failed_enter_runs_no_exit,
