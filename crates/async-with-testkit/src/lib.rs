@@ -176,6 +176,7 @@ macro_rules! handover {
             exits_of_unrelated_tasks_never_wait_for_each_other,
             a_storm_of_aborted_tasks_runs_every_exit_once_innermost_first,
             join_waits_for_the_exits_of_aborted_tasks,
+            a_stack_beside_a_scope_in_one_task_exits_after_it,
             shutdown_under_exits_that_await_the_runtime_returns_and_loses_nothing,
         );
     };

@@ -11,7 +11,11 @@
 //!   stacks, task groups inside it), and after them those of a stack the
 //!   same task had entered into beside it. A chain runs as one task,
 //!   innermost exit first, each awaited before the next, as Python would
-//!   have awaited them inline.
+//!   have awaited them inline. (A stack is told its task when a context is
+//!   [`enter`](crate::stack::ExitStack::enter)ed into it; one filled only
+//!   through its `push_` methods hands its exits over as a chain of its
+//!   own, like scopes polled through a combinator that gives each branch
+//!   its own waker, such as `FuturesUnordered`.)
 //! - **Chains of different tasks run concurrently.** No exit waits for an
 //!   exit of an unrelated task, and no OS thread is started for cleanup.
 //! - **Nothing is lost without a report.** An exit whose chain is dropped

@@ -370,6 +370,65 @@ pub fn join_waits_for_the_exits_of_aborted_tasks<H: Harness>() {
     });
 }
 
+/// A task that entered a context into a runtime-bound stack, then awaits a
+/// scope beside it, is aborted: the scope's exit (which awaits the
+/// runtime's timer) finishes before the stack's exit starts, as Python's
+/// `async with` inside `async with AsyncExitStack()` would have it. 30
+/// rounds.
+pub fn a_stack_beside_a_scope_in_one_task_exits_after_it<H: Harness>() {
+    let _one = one_at_a_time();
+    H::block_on(async {
+        for round in 0..30 {
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let (suspended, is_suspended) = entered_flag();
+            let rt = H::runtime();
+            let stack_exit = {
+                let log = Arc::clone(&log);
+                defer(async move || {
+                    log.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push("stack exit");
+                    Ok(())
+                })
+            };
+            let scope_exit = {
+                let (log, rt) = (Arc::clone(&log), H::runtime());
+                defer(async move || {
+                    rt.sleep(Duration::from_millis(2)).await;
+                    log.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push("scope exit");
+                    Ok(())
+                })
+            };
+            let task = spawn_abortable::<H>(async move {
+                let stack =
+                    async_with::stack::ExitStack::<async_with::Sendable, H::Runtime>::with_policy(
+                        rt.clone(),
+                    );
+                if stack.enter(stack_exit).await.is_err() {
+                    return;
+                }
+                let _ = with_runtime(rt, scope_exit, async |()| {
+                    suspended.store(true, Ordering::SeqCst);
+                    std::future::pending::<Result<(), Error>>().await
+                })
+                .await;
+            });
+            assert!(eventually::<H>(|| is_suspended.load(Ordering::SeqCst)).await);
+            task.abort();
+            assert!(
+                eventually::<H>(|| log.lock().unwrap_or_else(|p| p.into_inner()).len() == 2).await
+            );
+            assert_eq!(
+                *log.lock().unwrap_or_else(|p| p.into_inner()),
+                ["scope exit", "stack exit"],
+                "round {round}"
+            );
+        }
+    });
+}
+
 /// Counts the exits reported as not run.
 #[derive(Clone, Default)]
 struct NotRun {
