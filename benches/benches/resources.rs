@@ -1,13 +1,18 @@
 //! Real resources on every runtime: mutex lock/unlock, TCP connect and
 //! shutdown on loopback, file create/write/sync/close, a task group of 100
-//! children, and the latency of cleanup spawned after a cancelled scope.
+//! children, the latency of cleanup spawned after a cancelled scope
+//! (`cancel-latency`), and a storm of 10,000 scopes cancelled together whose
+//! cleanups each wait 1 ms on the runtime's timer (`cancel-storm`: one
+//! iteration ends when all 10,000 have finished, so it measures whether the
+//! cleanups run concurrently).
 //!
 //! Ids: `<group>/<runtime>/<construct>/<operations>`. Each group measures
 //! the hand-written code (`hand-written`) and the same workload through the
 //! runtime's adapter crate in the same run: its resource contexts under its
 //! `with` (`with`), its task group (`task-group`), and its cancellation
 //! policy running a dropped scope's exit (`with`). On plain `block_on` the
-//! contexts are smol's under the core `with`.
+//! contexts are smol's under the core `with`; the cancellation groups skip
+//! it (no executor to run a cleanup on).
 //!
 //! Run: `cargo bench -p async-with-benches --bench resources`
 
@@ -17,7 +22,10 @@ use std::io::Read;
 use std::net::{Shutdown, SocketAddr, TcpListener};
 use std::ops::DerefMut;
 use std::path::{Path, PathBuf};
-use std::pin::pin;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use async_with::{AsyncContext, Error, Runtime, TaskHandle, defer};
 use async_with_benches::runtime::{Kind, Opaque};
@@ -421,6 +429,170 @@ impl ForEachRuntime for CancelLatency<'_, '_> {
     }
 }
 
+/// How many scopes one `cancel-storm` iteration cancels.
+const STORM: u64 = 10_000;
+
+/// How long each of the storm's cleanups waits on the runtime's timer.
+const STORM_CLEANUP_SLEEP: Duration = Duration::from_millis(1);
+
+/// Counts a storm's cleanups down; the last one signals `all_done`. Once
+/// every holder is gone without the count reaching zero (a cleanup was
+/// dropped unrun), `all_done` closes instead, and the bench panics rather
+/// than hang.
+struct Countdown {
+    left: AtomicU64,
+    all_done: smol::channel::Sender<()>,
+}
+
+impl Countdown {
+    fn new(cleanups: u64) -> (Arc<Self>, smol::channel::Receiver<()>) {
+        let (all_done, finished) = smol::channel::bounded(1);
+        let countdown = Self {
+            left: AtomicU64::new(cleanups),
+            all_done,
+        };
+        (Arc::new(countdown), finished)
+    }
+
+    fn count(&self) {
+        if self.left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let _ = self.all_done.try_send(());
+        }
+    }
+}
+
+/// One storm cleanup: 1 ms on the runtime's timer, then counted done.
+/// `timers` is the adapter's [`Runtime`], for its `sleep`.
+async fn storm_cleanup<S: Runtime>(timers: S, countdown: Arc<Countdown>) {
+    timers.sleep(STORM_CLEANUP_SLEEP).await;
+    countdown.count();
+}
+
+/// A hand-written cancellation guard for the storm: its `Drop` spawns the
+/// cleanup onto the runtime as a task of its own, as
+/// [`SpawnCleanupOnDrop`] does.
+struct SpawnTimedCleanupOnDrop<R: BenchRuntime, S: Runtime> {
+    runtime: R,
+    timers: S,
+    countdown: Option<Arc<Countdown>>,
+}
+
+impl<R: BenchRuntime, S: Runtime> Drop for SpawnTimedCleanupOnDrop<R, S> {
+    fn drop(&mut self) {
+        if let Some(countdown) = self.countdown.take() {
+            self.runtime
+                .spawn_detached(storm_cleanup(self.timers.clone(), countdown));
+        }
+    }
+}
+
+/// One storm: [`STORM`] scopes made by `scope`, each entered and polled
+/// once into its block (which never completes), then all dropped together;
+/// ends when every cleanup has counted itself done.
+async fn storm<F: Future>(mut scope: impl FnMut(Arc<Countdown>) -> F) {
+    let (countdown, finished) = Countdown::new(STORM);
+    let mut scopes: Vec<Pin<Box<F>>> = (0..STORM)
+        .map(|_| Box::pin(scope(Arc::clone(&countdown))))
+        .collect();
+    for scope in &mut scopes {
+        let _ = poll_once(scope.as_mut()).await;
+    }
+    drop(scopes); // all cancelled here
+    drop(countdown);
+    finished.recv().await.expect("every cleanup ran");
+}
+
+/// The storm with a hand-written guard in each scope.
+async fn storm_by_hand<R: BenchRuntime, S: Runtime>(runtime: R, timers: S) {
+    storm(|countdown| {
+        let timers = timers.clone();
+        async move {
+            let _guard = SpawnTimedCleanupOnDrop {
+                runtime,
+                timers,
+                countdown: Some(countdown),
+            };
+            pending::<()>().await;
+        }
+    })
+    .await;
+}
+
+/// The storm through the adapter's `with`: each scope's context is a
+/// `defer` of the same cleanup, which the adapter's cancellation policy
+/// runs on the runtime.
+async fn storm_with<R: BenchRuntime>(runtime: R) {
+    let block = async |_: &mut ()| pending::<Result<(), Error>>().await;
+    match runtime.kind() {
+        Kind::Tokio => {
+            storm(|countdown| {
+                let cleanup = defer(async move || {
+                    storm_cleanup(async_with_tokio::Tokio, countdown).await;
+                    Ok(())
+                });
+                async_with_tokio::with(cleanup, block)
+            })
+            .await;
+        }
+        Kind::Smol => {
+            storm(|countdown| {
+                let cleanup = defer(async move || {
+                    storm_cleanup(async_with_smol::Smol, countdown).await;
+                    Ok(())
+                });
+                async_with_smol::with(cleanup, block)
+            })
+            .await;
+        }
+        Kind::AsyncStd => {
+            storm(|countdown| {
+                let cleanup = defer(async move || {
+                    storm_cleanup(async_with_async_std::AsyncStd, countdown).await;
+                    Ok(())
+                });
+                async_with_async_std::with(cleanup, block)
+            })
+            .await;
+        }
+        Kind::BlockOn => unreachable!("no executor to run the cleanups on"),
+    }
+}
+
+/// `cancel-storm`: [`STORM`] scopes cancelled together, until the last of
+/// their cleanups (each waiting 1 ms on the runtime's timer) has finished.
+/// Cleanups that run concurrently take a few milliseconds in all; one at a
+/// time, at least 10 s.
+struct CancelStorm<'g, 'c> {
+    group: &'g mut BenchmarkGroup<'c, WallTime>,
+}
+
+impl ForEachRuntime for CancelStorm<'_, '_> {
+    fn run<R: BenchRuntime>(&mut self, runtime: R) {
+        match runtime.kind() {
+            Kind::Tokio => self.bench(runtime, async_with_tokio::Tokio),
+            Kind::Smol => self.bench(runtime, async_with_smol::Smol),
+            Kind::AsyncStd => self.bench(runtime, async_with_async_std::AsyncStd),
+            Kind::BlockOn => {} // nothing to spawn the cleanups on
+        }
+    }
+}
+
+impl CancelStorm<'_, '_> {
+    /// `timers`: the adapter's [`Runtime`] for `runtime`, whose `sleep` both
+    /// constructs' cleanups wait on.
+    fn bench<R: BenchRuntime, S: Runtime + Copy>(&mut self, runtime: R, timers: S) {
+        self.group
+            .bench_function(id(runtime, "hand-written", STORM), |b| {
+                b.to_async(runtime)
+                    .iter(|| Opaque::new(storm_by_hand(runtime, timers)))
+            })
+            .bench_function(id(runtime, "with", STORM), |b| {
+                b.to_async(runtime)
+                    .iter(|| Opaque::new(storm_with(runtime)))
+            });
+    }
+}
+
 fn resources(c: &mut Criterion) {
     let runtimes = Runtimes::new();
 
@@ -453,6 +625,20 @@ fn resources(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("cancel-latency");
     runtimes.for_each(&mut CancelLatency { group: &mut group });
+    group.finish();
+
+    // An iteration is tens of milliseconds: criterion's fewest samples, one
+    // time per iteration each. `--quick` keeps its own (command-line)
+    // warm-up and measurement times; otherwise they are kept short here so
+    // each cell takes a few seconds.
+    let mut group = c.benchmark_group("cancel-storm");
+    group.sampling_mode(SamplingMode::Flat).sample_size(10);
+    if !cfg!(feature = "quick") {
+        group
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+    }
+    runtimes.for_each(&mut CancelStorm { group: &mut group });
     group.finish();
 }
 

@@ -311,6 +311,13 @@ pub(crate) fn write(
             &["overhead", "stack-scaling"],
             1.2,
         ),
+        ratio_target(
+            &run,
+            "cancelled exits ≤ 1.5× a hand-written spawning guard",
+            "with",
+            &["cancel-latency", "cancel-storm"],
+            1.5,
+        ),
         cpython_target(&run, &cpython),
     ];
 
@@ -630,6 +637,37 @@ mod tests {
             samples: 10,
             iterations: 100,
         }
+    }
+
+    #[test]
+    fn the_cancellation_target_reads_both_cancel_groups_only() {
+        let in_group = |group: &str, m: Measurement| Measurement {
+            group: group.into(),
+            ..m
+        };
+        let all = [
+            in_group("cancel-latency", measured("smol", "hand-written", 1, 100.0)),
+            in_group("cancel-latency", measured("smol", "with", 1, 120.0)),
+            in_group(
+                "cancel-storm",
+                measured("smol", "hand-written", 10_000, 1e7),
+            ),
+            in_group("cancel-storm", measured("smol", "with", 10_000, 2e7)),
+            in_group("mutex", measured("smol", "hand-written", 1, 10.0)),
+            in_group("mutex", measured("smol", "with", 1, 90.0)), // not a cancel group
+        ];
+        let target = ratio_target(
+            &Run { all: &all },
+            "cancelled exits",
+            "with",
+            &["cancel-latency", "cancel-storm"],
+            1.5,
+        );
+        assert_eq!(target.status, Status::Missed);
+        assert_eq!(
+            target.detail,
+            "median 1.60×, worst 2.00× (cancel-storm smol 10000); 1 of 2 cells over 1.5×"
+        );
     }
 
     #[test]
