@@ -41,6 +41,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -231,15 +232,16 @@ pub(crate) enum Origin {
     Stack { waker: Waker, seq: u64 },
 }
 
-/// The task a waker wakes, named by the waker's address and vtable. Two
-/// live tasks never share it.
+/// The task a waker wakes, named by the address of the waker's data (the
+/// task itself, for every executor that wakes tasks one by one). Two live
+/// tasks never share it. A waker with no data (`Waker::noop`) names none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct TaskKey(usize, usize);
+pub(crate) struct TaskKey(NonZeroUsize);
 
 impl TaskKey {
     #[inline]
-    pub(crate) fn of(waker: &Waker) -> Self {
-        Self(waker.data() as usize, waker.vtable() as *const _ as usize)
+    pub(crate) fn of(waker: &Waker) -> Option<Self> {
+        NonZeroUsize::new(waker.data() as usize).map(Self)
     }
 }
 
@@ -389,7 +391,7 @@ impl<F: Future> Future for HandOverTogether<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         if this.task.is_none() && this.episode.0 == EpisodeState::Running {
-            *this.task = Some(TaskKey::of(cx.waker()));
+            *this.task = TaskKey::of(cx.waker());
         }
         let polled = this.future.poll(cx);
         if polled.is_ready() {
@@ -442,7 +444,9 @@ fn submit<R: Runtime>(runtime: &R, jobs: VecDeque<CleanupJob>, task: Option<Task
 /// (so by the same task: the stack's waker kept the address from being
 /// reused since), else runs it as a chain of its own.
 fn append_or_submit<R: Runtime>(runtime: &R, job: CleanupJob, waker: Waker, seq: u64) {
-    let task = TaskKey::of(&waker);
+    let Some(task) = TaskKey::of(&waker) else {
+        return submit(runtime, VecDeque::from([job]), None);
+    };
     let mut jobs = VecDeque::from([job]);
     let mut chains = by_task();
     if let Some(latest) = chains.get(&task).filter(|chain| chain.seq > seq) {
