@@ -132,18 +132,7 @@ impl<Attachment: ?Sized> State<Attachment> {
         if !error.any(|e| self.owns(e)) {
             return Some(error);
         }
-        let mut kept: Option<Error> = None;
-        for boxed in error.into_errors() {
-            if self.owns(&*boxed) {
-                continue;
-            }
-            let boxed = Error::from_boxed(boxed);
-            match &mut kept {
-                Some(kept) => kept.push(boxed),
-                None => kept = Some(boxed),
-            }
-        }
-        kept
+        error.without(|e| self.owns(&**e))
     }
 }
 

@@ -98,6 +98,11 @@ struct Chain(Option<Box<Link>>);
 /// One earlier error in an [`Errors`] list.
 struct Link {
     error: BoxError,
+    /// As [`Errors::newest_into_anyhow`], kept for when this error is the
+    /// one left after the others were taken out (a cancel scope removing
+    /// its own signal).
+    #[cfg(feature = "anyhow")]
+    into_anyhow: fn(BoxError) -> anyhow::Error,
     older: Chain,
 }
 
@@ -218,6 +223,49 @@ impl Error {
         newest_first
     }
 
+    /// This error without the members `drop_it` picks, in the same order,
+    /// each keeping all it had (its type for anyhow); `None` if none is
+    /// left.
+    pub(crate) fn without(self, mut drop_it: impl FnMut(&BoxError) -> bool) -> Option<Self> {
+        let Errors {
+            newest,
+            mut older,
+            #[cfg(feature = "anyhow")]
+            newest_into_anyhow,
+            ..
+        } = *self.0;
+        let mut kept = Vec::new();
+        let mut keep = |error: BoxError, #[cfg(feature = "anyhow")] into_anyhow| {
+            if !drop_it(&error) {
+                #[cfg_attr(not(feature = "anyhow"), allow(unused_mut))]
+                let mut error = Self::from_boxed(error);
+                #[cfg(feature = "anyhow")]
+                {
+                    error.0.newest_into_anyhow = into_anyhow;
+                }
+                kept.push(error);
+            }
+        };
+        keep(
+            newest,
+            #[cfg(feature = "anyhow")]
+            newest_into_anyhow,
+        );
+        while let Some(link) = older.pop() {
+            keep(
+                link.error,
+                #[cfg(feature = "anyhow")]
+                link.into_anyhow,
+            );
+        }
+        let mut oldest_first = kept.into_iter().rev();
+        let mut error = oldest_first.next()?;
+        for newer in oldest_first {
+            error.push(newer);
+        }
+        Some(error)
+    }
+
     /// How many errors this holds (at least one).
     ///
     /// # Examples
@@ -254,13 +302,11 @@ impl Error {
             newest_into_anyhow,
         } = *newer.0;
         let this = &mut *self.0;
-        #[cfg(feature = "anyhow")]
-        {
-            this.newest_into_anyhow = newest_into_anyhow;
-        }
         // This list, newest first, goes below the newer one's oldest error.
         let previous = Box::new(Link {
             error: std::mem::replace(&mut this.newest, newest),
+            #[cfg(feature = "anyhow")]
+            into_anyhow: std::mem::replace(&mut this.newest_into_anyhow, newest_into_anyhow),
             older: std::mem::take(&mut this.older),
         });
         let mut tail = &mut newer_older.0;

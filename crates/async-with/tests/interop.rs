@@ -210,3 +210,52 @@ fn an_exit_told_of_a_failure_sees_it_and_the_caller_gets_both() {
     assert_eq!(seen.lock().unwrap().as_deref(), Some("app: body"));
     assert_eq!(error.root_cause().to_string(), "app: body");
 }
+
+/// tokio, as a runtime for `move_on_after`.
+#[derive(Clone)]
+struct Tokio;
+
+impl async_with::Runtime for Tokio {
+    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
+        tokio::spawn(task);
+    }
+
+    fn sleep(
+        &self,
+        duration: std::time::Duration,
+    ) -> impl Future<Output = ()> + Send + 'static + use<> {
+        async move { tokio::time::sleep(duration).await }
+    }
+}
+
+#[test]
+fn an_error_left_once_a_task_group_removed_its_signal_still_downcasts_through_anyhow() {
+    // The group cancels its child; the child's exit, told so, fails: the
+    // group's own signal is taken out, and the exit's error is all that is
+    // left.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let ended: anyhow::Result<()> = runtime.block_on(async {
+        async_with::task_group(Tokio, async |group| {
+            let flush = context(async move |scope| {
+                let ((), _outcome) = scope.yield_(()).await;
+                Err::<Exit, _>(Error::new(AppError("flush failed")))
+            });
+            group.spawn(with(flush, async |()| {
+                std::future::pending::<Result<(), Error>>().await
+            }));
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            group.cancel();
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    });
+    let error = ended.unwrap_err();
+    assert_eq!(
+        error.downcast_ref::<AppError>(),
+        Some(&AppError("flush failed"))
+    );
+}
