@@ -132,7 +132,7 @@ impl<Attachment: ?Sized> State<Attachment> {
         if !error.any(|e| self.owns(e)) {
             return Some(error);
         }
-        error.without(|e| self.owns(&**e))
+        error.without(|e| self.owns(e))
     }
 }
 

@@ -26,8 +26,8 @@ pub use crate::stack;
 pub use crate::{
     AsyncClose, AsyncContext, BoxError, BoxedContext, CancelPolicy, CancelScope, Cancelled,
     Closing, Defer, Entry, Error, ErrorList, Exit, ExitTimedOut, ExitTimeout, Flavor, IntoExit,
-    Local, LocalAsyncContext, MisuseError, NoRuntime, Null, Outcome, PendingError, PendingExits,
-    Resume, Runtime, Sendable, StackPolicy, Stopwatch, Suppress, TaskDropped, TaskGroup,
-    TaskHandle, TimedOut, Timer, Yield, aclosing, boxed_context, closing, defer, nullcontext,
-    suppress, suppress_if, timer, with_runtime,
+    Local, LocalAsyncContext, MisuseError, NoRuntime, Null, OfType, Outcome, PendingError,
+    PendingExits, Resume, Runtime, Sendable, StackPolicy, Stopwatch, Suppress, SuppressWhen,
+    TaskDropped, TaskGroup, TaskHandle, TimedOut, Timer, Yield, aclosing, boxed_context, closing,
+    defer, nullcontext, suppress, suppress_if, timer, with_runtime,
 };

@@ -24,8 +24,9 @@ use crate::{Error, Exit, Outcome};
 /// - [`exit`](AsyncContext::exit) runs exactly once after every successful
 ///   enter. It gets the context and the resource back **by value**, so it can
 ///   call consuming methods such as `tx.commit()`, and is told the block's
-///   [`Outcome`]. It may fail, and may [`Exit::Suppress`] an error (never a
-///   panic).
+///   [`Outcome`]. It may fail, may [`Exit::Suppress`] an error (never a
+///   panic), or may rewrite the pending error ([`Error::replace_pending`]:
+///   wrap it, keep part of it).
 ///
 /// Implement it with `async fn`; the compiler checks that the futures are
 /// `Send`. In return, a context is usable wherever `Send` is required:
@@ -182,7 +183,7 @@ pub trait AsyncContext: Send {
     ///
     /// Runs exactly once after a successful enter. An error it returns is added
     /// to the pending errors (nothing is lost); [`Exit::Suppress`] swallows the
-    /// pending error.
+    /// pending error; [`Error::replace_pending`] rewrites it.
     #[doc(alias = "__aexit__")]
     fn exit(
         self,

@@ -226,7 +226,10 @@ impl Error {
     /// This error without the members `drop_it` picks, in the same order,
     /// each keeping all it had (its type for anyhow); `None` if none is
     /// left.
-    pub(crate) fn without(self, mut drop_it: impl FnMut(&BoxError) -> bool) -> Option<Self> {
+    pub(crate) fn without(
+        self,
+        mut drop_it: impl FnMut(&(dyn StdError + Send + Sync + 'static)) -> bool,
+    ) -> Option<Self> {
         let Errors {
             newest,
             mut older,
@@ -236,7 +239,7 @@ impl Error {
         } = *self.0;
         let mut kept = Vec::new();
         let mut keep = |error: BoxError, #[cfg(feature = "anyhow")] into_anyhow| {
-            if !drop_it(&error) {
+            if !drop_it(&*error) {
                 #[cfg_attr(not(feature = "anyhow"), allow(unused_mut))]
                 let mut error = Self::from_boxed(error);
                 #[cfg(feature = "anyhow")]

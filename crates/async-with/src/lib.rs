@@ -39,6 +39,7 @@
 //! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context), or [`boxed_context`] to return one from a function |
 //! | `AsyncExitStack` | [`ExitStack`] ([`scope`](ExitStack::scope), [`enter`](ExitStack::enter), [`push_exit`](ExitStack::push_exit), [`push_callback`](ExitStack::push_callback), [`pop_all`](ExitStack::pop_all), [`close`](ExitStack::close)) |
 //! | `__aexit__` returning `True` | [`Exit::Suppress`] |
+//! | `raise Wrapper() from exc` in `__aexit__` | `Err(`[`Error::replace_pending`]`(\|exc\| Some(Wrapper(exc).into())))` |
 //! | `contextlib.nullcontext` | [`nullcontext`] |
 //! | `contextlib.suppress(E)` | [`suppress::<E>()`](suppress), [`suppress_if`] |
 //! | `contextlib.aclosing` | [`aclosing`], [`closing`] with [`AsyncClose`] |
@@ -162,6 +163,7 @@ mod helpers;
 mod misuse;
 mod outcome;
 mod panic;
+mod replace_pending;
 mod runtime;
 pub mod stack;
 mod task_group;
@@ -178,7 +180,7 @@ pub use generator::{Generator, Resume, Yield, context};
 pub use helpers::closing::{AsyncClose, Closing, aclosing, closing};
 pub use helpers::defer::{Defer, defer};
 pub use helpers::null::{Null, nullcontext};
-pub use helpers::suppress::{Suppress, suppress, suppress_if};
+pub use helpers::suppress::{OfType, Suppress, SuppressWhen, suppress, suppress_if};
 pub use helpers::timer::{Stopwatch, Timer, timer};
 pub use misuse::MisuseError;
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};

@@ -120,7 +120,12 @@ pub(crate) fn report_detached_exit(
 ) {
     match exited {
         Ok(Ok(_)) => {}
-        Ok(Err(error)) => diagnostics::report(&Diagnostic::ErrorsAfterCancel { errors: &error }),
+        Ok(Err(error)) => {
+            // A rewrite has no pending error to rewrite after a cancellation.
+            if let Err(error) = error.into_rewrite() {
+                diagnostics::report(&Diagnostic::ErrorsAfterCancel { errors: &error });
+            }
+        }
         Err(_) => diagnostics::report(&Diagnostic::PanicAfterCancel),
     }
 }

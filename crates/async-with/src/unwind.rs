@@ -44,8 +44,20 @@ impl Unwind {
                     self.error = None;
                 }
             }
-            Ok(Err(error)) => self.record_error(error),
+            Ok(Err(error)) => match error.into_rewrite() {
+                Ok(rewrite) => self.rewrite_error(rewrite),
+                Err(error) => self.record_error(error),
+            },
             Err(payload) => self.record_panic(payload),
+        }
+    }
+
+    /// Replaces the pending error by what `rewrite` makes of it
+    /// ([`Error::replace_pending`]).
+    #[cold]
+    fn rewrite_error(&mut self, rewrite: impl FnOnce(Error) -> Option<Error>) {
+        if let Some(shared) = self.error.take() {
+            self.error = rewrite(unshare(shared)).map(Arc::new);
         }
     }
 

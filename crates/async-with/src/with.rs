@@ -153,8 +153,10 @@ where
         // against). Everything else is out of line.
         Ok(Ok(value)) => {
             // Suppressing no error is propagating: either answer keeps the value.
-            let _exit = Unstoppable::new(context.exit(resource, Outcome::Success)).await?;
-            Ok(value)
+            match Unstoppable::new(context.exit(resource, Outcome::Success)).await {
+                Ok(_) => Ok(value),
+                Err(error) => exit_failed_after_success(error).map(|()| value),
+            }
         }
         ended => {
             let mut unwind = unwound(ended);
@@ -162,6 +164,17 @@ where
             unwind.record_exit(exited);
             unwind.finish(None)
         }
+    }
+}
+
+/// An exit that failed after its block succeeded: its error, unless it
+/// only asked to rewrite a pending error (there is none).
+#[cold]
+#[inline(never)]
+fn exit_failed_after_success(error: Error) -> Result<(), Error> {
+    match error.into_rewrite() {
+        Ok(_nothing_to_rewrite) => Ok(()),
+        Err(error) => Err(error),
     }
 }
 
