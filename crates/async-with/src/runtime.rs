@@ -5,7 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::diagnostics::{self, Diagnostic};
-use crate::handover::{self, CleanupJob, Origin};
+use crate::handover::{self, Job};
 use crate::panic::CatchUnwind;
 use crate::{AsyncContext, CancelPolicy, Error, Exit, Outcome};
 
@@ -79,7 +79,7 @@ where
         };
         // A `with` scope hands over inside its own drop: always into the
         // episode that drop began.
-        handover::hand_over(self, CleanupJob::new(1, exit.run()), Origin::Unknown);
+        handover::hand_over_scope(self, Job::new(1, exit.run()));
     }
 }
 

@@ -31,7 +31,7 @@ mod spare;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::task::{Poll, Waker};
+use std::task::Poll;
 
 pub use entry::Entry;
 pub use flavor::{Flavor, Local, Sendable};
@@ -41,7 +41,7 @@ use self::arena::Arena;
 use self::drain::Drain;
 use self::entry::EntryFor;
 use crate::cancel_scope::Cancellable;
-use crate::handover::HandOverTogether;
+use crate::handover::{HandOverTogether, NotedTask};
 use crate::unwind::Unwind;
 use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 
@@ -125,7 +125,7 @@ pub struct ExitStack<K: Flavor, P: StackPolicy<K>> {
     /// The task that first entered a context into the stack, when its
     /// policy hands exits over: a dropped stack's exits are chained after
     /// what that task handed over just before.
-    task: OnceLock<(Waker, u64)>,
+    task: OnceLock<NotedTask>,
     policy: P,
 }
 
@@ -533,9 +533,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     #[cold]
     fn note_task(&self) -> impl Future<Output = ()> + '_ {
         poll_fn(|cx| {
-            let _ = self
-                .task
-                .set((cx.waker().clone(), crate::handover::next_seq()));
+            let _ = self.task.set(NotedTask::new(cx.waker().clone()));
             Poll::Ready(())
         })
     }

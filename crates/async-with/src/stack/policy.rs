@@ -3,14 +3,13 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::task::Waker;
 
 use super::arena::Arena;
 use super::entry::Told;
 use super::entry::sealed::EntryImpl;
 use super::{Flavor, Sendable};
 use crate::diagnostics;
-use crate::handover::{self, CleanupJob, Origin};
+use crate::handover::{self, Job, NotedTask, Origin};
 use crate::panic::CatchUnwind;
 use crate::runtime::report_detached_exit;
 use crate::{NoRuntime, Runtime};
@@ -60,12 +59,12 @@ impl<R: Runtime> StackPolicy<Sendable> for R {
 
     fn cancelled(&self, mut exits: PendingExits<Sendable>) {
         let origin = match exits.task.take() {
-            Some((waker, seq)) => Origin::Stack { waker, seq },
+            Some(noted) => Origin::Stack(noted),
             None => Origin::Unknown,
         };
         // Dropped before it finished (the runtime shut down), the job drops
         // the entries left and reports them.
-        let job = CleanupJob::new(exits.len(), exits.run());
+        let job = Job::new(exits.len(), exits.run()).erase();
         handover::hand_over(self, job, origin);
     }
 }
@@ -78,11 +77,11 @@ impl<R: Runtime> StackPolicy<Sendable> for R {
 pub struct PendingExits<K: Flavor> {
     arena: Arena<K::Entry>,
     /// The task that first entered into the stack, and when.
-    task: Option<(Waker, u64)>,
+    task: Option<NotedTask>,
 }
 
 impl<K: Flavor> PendingExits<K> {
-    pub(crate) fn new(arena: Arena<K::Entry>, task: Option<(Waker, u64)>) -> Self {
+    pub(crate) fn new(arena: Arena<K::Entry>, task: Option<NotedTask>) -> Self {
         Self { arena, task }
     }
 
