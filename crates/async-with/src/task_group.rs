@@ -13,7 +13,7 @@ use slab::Slab;
 
 use crate::cancel_scope::{self, CancelScope, State};
 use crate::diagnostics::{self, Diagnostic};
-use crate::handover::HandOverTogether;
+use crate::handover::{Always, HandOverTogether};
 use crate::panic::{CatchUnwind, PanicPayload};
 use crate::unwind::Ended;
 use crate::{Error, Runtime};
@@ -89,7 +89,7 @@ where
 {
     // Dropped mid-way, the scopes in the body hand their exits over as one
     // chain.
-    HandOverTogether::new(true, run_group(runtime, body))
+    HandOverTogether::<_, Always>::new(run_group(runtime, body))
 }
 
 async fn run_group<R, B, T>(runtime: R, body: B) -> Result<T, Error>

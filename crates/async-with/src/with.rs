@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
-use crate::handover::HandOverTogether;
+use crate::handover::{CancelPolicyOf, HandOverTogether};
 use crate::unwind::{Ended, Unwind};
 use crate::{CancelPolicy, Error, LocalAsyncContext, NoRuntime, Outcome};
 
@@ -125,7 +125,7 @@ where
 {
     // Dropped mid-way, a scope whose policy hands exits over gathers its
     // own and those of the scopes inside it into one chain.
-    HandOverTogether::new(P::HANDS_OVER, scope(policy, context, body))
+    HandOverTogether::<_, CancelPolicyOf<P, C>>::new(scope(policy, context, body))
 }
 
 async fn scope<P, C, B, T>(policy: P, mut context: C, body: B) -> Result<T, Error>

@@ -43,6 +43,7 @@ mod tracker;
 use std::any::TypeId;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::marker::PhantomData;
 use std::num::NonZeroUsize;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,7 +56,8 @@ use job::Jobs;
 pub(crate) use job::{CleanupJob, Job};
 pub use tracker::{join, pending};
 
-use crate::Runtime;
+use crate::stack::{Flavor, StackPolicy};
+use crate::{CancelPolicy, LocalAsyncContext, Runtime};
 
 /// Where handed-over exits come from, to chain them after what the same
 /// task handed over before.
@@ -198,60 +200,89 @@ fn close_episode() {
     }
 }
 
+/// Whether a scope's policy hands exits over, known at compile time: a
+/// scope with no runtime pays nothing for the episode bookkeeping.
+pub(crate) trait HandsOver {
+    const ON: bool;
+}
+
+/// A scope bound to a runtime: it always hands exits over.
+pub(crate) struct Always;
+
+impl HandsOver for Always {
+    const ON: bool = true;
+}
+
+/// A `with` scope under policy `P` for context `C`.
+pub(crate) struct CancelPolicyOf<P, C>(PhantomData<fn() -> (P, C)>);
+
+impl<P: CancelPolicy<C>, C: LocalAsyncContext> HandsOver for CancelPolicyOf<P, C> {
+    const ON: bool = P::HANDS_OVER;
+}
+
+/// A stack's scope under policy `P` for flavor `K`.
+pub(crate) struct StackPolicyOf<P, K>(PhantomData<fn() -> (P, K)>);
+
+impl<P: StackPolicy<K>, K: Flavor> HandsOver for StackPolicyOf<P, K> {
+    const ON: bool = P::HANDS_OVER;
+}
+
 pin_project! {
     /// A runtime-bound scope's future: dropped mid-way, everything it hands
     /// over while it drops (its own exit and those of the scopes inside it)
-    /// goes to the runtime as one chain.
+    /// goes to the runtime as one chain. With `S::ON` false, a plain
+    /// wrapper.
     #[must_use = "futures do nothing unless polled"]
-    pub(crate) struct HandOverTogether<F> {
+    pub(crate) struct HandOverTogether<F, S: HandsOver> {
         #[pin]
         future: F,
         // Dropped after `future`: ends the episode the drop below began.
-        episode: EpisodeEnd,
+        episode: EpisodeEnd<S>,
         // The task that first polled the scope.
         task: Option<TaskKey>,
     }
 
-    impl<F> PinnedDrop for HandOverTogether<F> {
+    impl<F, S: HandsOver> PinnedDrop for HandOverTogether<F, S> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if this.episode.0 == EpisodeState::Running {
+            if S::ON && this.episode.state == EpisodeState::Running {
                 open_episode(*this.task);
-                this.episode.0 = EpisodeState::Dropping;
+                this.episode.state = EpisodeState::Dropping;
             }
         }
     }
 }
 
-impl<F> HandOverTogether<F> {
-    /// Wraps `future`; a no-op unless `hands_over`.
+impl<F, S: HandsOver> HandOverTogether<F, S> {
+    /// Wraps `future`.
     #[inline]
-    pub(crate) fn new(hands_over: bool, future: F) -> Self {
-        let state = if hands_over {
-            EpisodeState::Running
-        } else {
-            EpisodeState::Finished
-        };
+    pub(crate) fn new(future: F) -> Self {
         Self {
             future,
-            episode: EpisodeEnd(state),
+            episode: EpisodeEnd {
+                state: EpisodeState::Running,
+                policy: PhantomData,
+            },
             task: None,
         }
     }
 }
 
-impl<F: Future> Future for HandOverTogether<F> {
+impl<F: Future, S: HandsOver> Future for HandOverTogether<F, S> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        if this.task.is_none() && this.episode.0 == EpisodeState::Running {
+        if !S::ON {
+            return this.future.poll(cx);
+        }
+        if this.task.is_none() && this.episode.state == EpisodeState::Running {
             *this.task = TaskKey::of(cx.waker());
         }
         let polled = this.future.poll(cx);
         if polled.is_ready() {
-            this.episode.0 = EpisodeState::Finished;
+            this.episode.state = EpisodeState::Finished;
         }
         polled
     }
@@ -264,12 +295,15 @@ enum EpisodeState {
     Dropping,
 }
 
-struct EpisodeEnd(EpisodeState);
+struct EpisodeEnd<S: HandsOver> {
+    state: EpisodeState,
+    policy: PhantomData<S>,
+}
 
-impl Drop for EpisodeEnd {
+impl<S: HandsOver> Drop for EpisodeEnd<S> {
     #[inline]
     fn drop(&mut self) {
-        if self.0 == EpisodeState::Dropping {
+        if S::ON && self.state == EpisodeState::Dropping {
             close_episode();
         }
     }

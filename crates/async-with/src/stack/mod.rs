@@ -41,7 +41,7 @@ use self::arena::Arena;
 use self::drain::Drain;
 use self::entry::EntryFor;
 use crate::cancel_scope::Cancellable;
-use crate::handover::{HandOverTogether, NotedTask};
+use crate::handover::{HandOverTogether, NotedTask, StackPolicyOf};
 use crate::unwind::Unwind;
 use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 
@@ -333,7 +333,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     {
         // Dropped mid-way, the scope hands over its exits and those of the
         // scopes inside it as one chain.
-        HandOverTogether::new(P::HANDS_OVER, self.run_scope(body))
+        HandOverTogether::<_, StackPolicyOf<P, K>>::new(self.run_scope(body))
     }
 
     async fn run_scope<B, T>(mut self, body: B) -> Result<T, Error>
