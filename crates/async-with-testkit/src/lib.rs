@@ -48,12 +48,14 @@
 
 mod harness;
 pub mod model;
+mod not_run;
 mod probe;
 pub mod resources;
 pub mod suite;
 mod suspend;
 
 pub use harness::Harness;
+pub use not_run::NotRun;
 pub use probe::{Fault, Held, Journal, Probe, ProbeError};
 pub use suspend::{Suspend, suspend};
 

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use async_with_tokio::diagnostics::{self, Diagnostic};
+use async_with_testkit::NotRun;
+use async_with_tokio::diagnostics;
 use async_with_tokio::{AsyncContext, Error, Exit, ExitStack, Outcome, with};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -18,36 +19,6 @@ use tokio::runtime::Builder;
 
 /// How long a test waits for something before it fails.
 const PATIENCE: Duration = Duration::from_secs(20);
-
-/// Counts what the diagnostics hook is told was not run.
-#[derive(Clone, Default)]
-struct NotRun {
-    skipped: Arc<AtomicUsize>,
-    interrupted: Arc<AtomicUsize>,
-}
-
-impl NotRun {
-    fn hook(&self) -> impl Fn(&Diagnostic<'_>) + Send + Sync + 'static {
-        let counts = self.clone();
-        move |diagnostic| match diagnostic {
-            Diagnostic::SkippedExits { count } => {
-                counts.skipped.fetch_add(*count, Ordering::SeqCst);
-            }
-            Diagnostic::InterruptedExits { count } => {
-                counts.interrupted.fetch_add(*count, Ordering::SeqCst);
-            }
-            _ => {}
-        }
-    }
-
-    fn skipped(&self) -> usize {
-        self.skipped.load(Ordering::SeqCst)
-    }
-
-    fn interrupted(&self) -> usize {
-        self.interrupted.load(Ordering::SeqCst)
-    }
-}
 
 /// A connection whose exit waits on tokio's timer (a grace period), then
 /// says goodbye on the socket and shuts its write half down.

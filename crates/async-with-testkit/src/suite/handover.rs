@@ -14,12 +14,12 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use async_lock::{Mutex as AsyncMutex, MutexGuardArc};
-use async_with::diagnostics::{self, Diagnostic};
+use async_with::diagnostics;
 use async_with::{AsyncContext, Error, Exit, Outcome, Runtime, defer, handover, with_runtime};
 use futures_lite::future::{or, poll_once};
 
 use super::{PATIENCE, eventually, eventually_blocking};
-use crate::Harness;
+use crate::{Harness, NotRun};
 
 /// One handover check at a time in a process: the storm counts threads.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -185,6 +185,21 @@ pub fn exits_of_unrelated_tasks_never_wait_for_each_other<H: Harness>() {
     });
 }
 
+/// Whether [`handover::join`] returned within [`PATIENCE`].
+async fn joined_within_patience<H: Harness>() -> bool {
+    or(
+        async {
+            handover::join().await;
+            true
+        },
+        async {
+            H::runtime().sleep(PATIENCE).await;
+            false
+        },
+    )
+    .await
+}
+
 /// How many tasks the storm aborts.
 const STORM: usize = 10_000;
 
@@ -274,17 +289,7 @@ pub fn a_storm_of_aborted_tasks_runs_every_exit_once_innermost_first<H: Harness>
             task.abort();
         }
         note();
-        let joined = or(
-            async {
-                handover::join().await;
-                true
-            },
-            async {
-                H::runtime().sleep(PATIENCE).await;
-                false
-            },
-        )
-        .await;
+        let joined = joined_within_patience::<H>().await;
         note();
         assert!(
             eventually::<H>(|| {
@@ -350,17 +355,7 @@ pub fn join_waits_for_the_exits_of_aborted_tasks<H: Harness>() {
         assert!(
             eventually::<H>(|| handover::pending() + finished.load(Ordering::SeqCst) >= 20).await
         );
-        let joined = or(
-            async {
-                handover::join().await;
-                true
-            },
-            async {
-                H::runtime().sleep(PATIENCE).await;
-                false
-            },
-        )
-        .await;
+        let joined = joined_within_patience::<H>().await;
         assert!(joined, "handover::join did not return");
         assert_eq!(
             finished.load(Ordering::SeqCst),
@@ -427,32 +422,6 @@ pub fn a_stack_beside_a_scope_in_one_task_exits_after_it<H: Harness>() {
             );
         }
     });
-}
-
-/// Counts the exits reported as not run.
-#[derive(Clone, Default)]
-struct NotRun {
-    skipped: Arc<AtomicUsize>,
-    interrupted: Arc<AtomicUsize>,
-}
-
-impl NotRun {
-    fn hook(&self) -> impl Fn(&Diagnostic<'_>) + Send + Sync + 'static {
-        let counts = self.clone();
-        move |diagnostic| match diagnostic {
-            Diagnostic::SkippedExits { count } => {
-                counts.skipped.fetch_add(*count, Ordering::SeqCst);
-            }
-            Diagnostic::InterruptedExits { count } => {
-                counts.interrupted.fetch_add(*count, Ordering::SeqCst);
-            }
-            _ => {}
-        }
-    }
-
-    fn total(&self) -> usize {
-        self.skipped.load(Ordering::SeqCst) + self.interrupted.load(Ordering::SeqCst)
-    }
 }
 
 /// A runtime shut down while tasks are suspended in scopes whose exits
@@ -539,11 +508,11 @@ pub fn shutdown_under_exits_that_await_the_runtime_returns_and_loses_nothing<H: 
             "{} exits entered: {} ran, {} skipped, {} interrupted",
             entered + 1,
             ran.load(Ordering::SeqCst),
-            not_run.skipped.load(Ordering::SeqCst),
-            not_run.interrupted.load(Ordering::SeqCst)
+            not_run.skipped(),
+            not_run.interrupted()
         );
         assert_eq!(
-            not_run.interrupted.load(Ordering::SeqCst),
+            not_run.interrupted(),
             1,
             "the never-ending exit is reported as interrupted"
         );
