@@ -39,7 +39,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use async_with::{Error, Outcome, With, Yield, context, suppress, with};
+use async_with::{AllowSuppressed, Error, Outcome, With, Yield, context, suppress, with};
 
 /// Python's `ValueError`.
 #[derive(Debug)]
@@ -136,13 +136,15 @@ fn main() -> ExitCode {
         }
 
         println!("=== Suppressing one error type ===");
+        // Python leaves a name bound in a suppressed block unbound: `None`.
         let value: Option<u32> = with(suppress::<ValueError>(), async |()| {
             Err(ValueError("bad value").into())
         })
-        .await?;
+        .await
+        .allow_suppressed()?;
         println!("suppress(ValueError) swallowed a ValueError: block value {value:?}");
         let result = with(suppress::<ValueError>(), async |()| {
-            Err::<Option<u32>, _>(RuntimeError("disk on fire").into())
+            Err::<u32, _>(RuntimeError("disk on fire").into())
         })
         .await;
         if let Err(error) = result {

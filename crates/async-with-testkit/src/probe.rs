@@ -222,11 +222,13 @@ impl Probe {
     /// # Examples
     ///
     /// ```
-    /// use async_with::{Error, with};
+    /// use async_with::{AllowSuppressed, Error, with};
     /// # futures_lite::future::block_on(async {
     /// let journal = async_with_testkit::Journal::new();
-    /// let value: u8 = with(journal.probe("A").suppressing(), async |_a| Err(Error::msg("boom"))).await?;
-    /// assert_eq!(value, 0);
+    /// let value: Option<u8> = with(journal.probe("A").suppressing(), async |_a| Err(Error::msg("boom")))
+    ///     .await
+    ///     .allow_suppressed()?;
+    /// assert_eq!(value, None);
     /// # Ok::<(), Error>(()) }).unwrap();
     /// ```
     pub fn suppressing(mut self) -> Self {

@@ -165,6 +165,7 @@ fn failed_setup_closes_what_was_entered() {
             "exit o0: failed: enter o1 failed",
             "exit o0 done",
         ],
+        // o0 suppressed the enter's error: the setup's close succeeded.
         Ending::Value(0),
     );
 }

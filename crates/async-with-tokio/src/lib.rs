@@ -159,7 +159,6 @@ pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Erro
 where
     C: With,
     B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-    T: Default,
 {
     context.with(body)
 }
@@ -195,15 +194,13 @@ pub trait With: AsyncContext<Resource: 'static> + 'static {
     /// See [`with`].
     fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
     where
-        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>,
-        T: Default;
+        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>;
 }
 
 impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
     fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
     where
         B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-        T: Default,
     {
         with_runtime(Tokio, self, body)
     }

@@ -24,10 +24,10 @@ pub use crate::diagnostics;
 pub use crate::handover;
 pub use crate::stack;
 pub use crate::{
-    AsyncClose, AsyncContext, BoxError, BoxedContext, CancelPolicy, CancelScope, Cancelled,
-    Closing, Defer, Entry, Error, ErrorList, Exit, ExitTimedOut, ExitTimeout, Flavor, IntoExit,
-    Local, LocalAsyncContext, MisuseError, NoRuntime, Null, OfType, Outcome, PendingError,
-    PendingExits, Resume, Runtime, Sendable, StackPolicy, Stopwatch, Suppress, SuppressWhen,
-    TaskDropped, TaskGroup, TaskHandle, TimedOut, Timer, Yield, aclosing, boxed_context, closing,
-    defer, nullcontext, suppress, suppress_if, timer, with_runtime,
+    AllowSuppressed, AsyncClose, AsyncContext, BoxError, BoxedContext, CancelPolicy, CancelScope,
+    Cancelled, Closing, Defer, Entry, Error, ErrorList, Exit, ExitTimedOut, ExitTimeout, Flavor,
+    IntoExit, Local, LocalAsyncContext, MisuseError, NoRuntime, Null, OfType, Outcome,
+    PendingError, PendingExits, Resume, Runtime, Sendable, StackPolicy, Stopwatch, Suppress,
+    SuppressWhen, Suppressed, TaskDropped, TaskGroup, TaskHandle, TimedOut, Timer, Yield, aclosing,
+    boxed_context, closing, defer, nullcontext, suppress, suppress_if, timer, with_runtime,
 };

@@ -42,6 +42,7 @@
 //! | `raise Wrapper() from exc` in `__aexit__` | `Err(`[`Error::replace_pending`]`(\|exc\| Some(Wrapper(exc).into())))` |
 //! | `contextlib.nullcontext` | [`nullcontext`] |
 //! | `contextlib.suppress(E)` | [`suppress::<E>()`](suppress), [`suppress_if`] |
+//! | `x` left unbound by a suppressed block | [`Suppressed`], read as `None` by [`allow_suppressed`](AllowSuppressed::allow_suppressed) |
 //! | `contextlib.aclosing` | [`aclosing`], [`closing`] with [`AsyncClose`] |
 //! | `AsyncExitStack.push_async_callback` as a context | [`defer`] |
 //! | `AsyncTimer` | [`timer`] |
@@ -120,8 +121,17 @@
 //!   pushing through `&self` takes one atomic swap (`stack/arena.rs`), and
 //!   closing catches panics once per poll of the whole loop rather than once
 //!   per exit (`stack/drain.rs`).
-//! - **A suppressed block's value** is `T::default()`; return `Option<V>`
-//!   from the body to tell it from a completed one.
+//! - **A suppressed block has no value.** A body may return any `T` (a
+//!   `File`, a struct without `Default`), so a block whose error an exit
+//!   suppressed cannot make one up: the scope returns the [`Suppressed`]
+//!   error, and [`AllowSuppressed::allow_suppressed`] reads it as `None`,
+//!   Python's name left unbound (`async with suppress(E): x = f()`). One
+//!   entry point serves both kinds of block, and forgetting
+//!   `allow_suppressed` is an error that says so, never a made-up value.
+//!   (A type-level split, where a context declares whether it may
+//!   suppress, would catch that at compile time, but every context would
+//!   carry one more associated type, and generator-style contexts decide
+//!   at run time.)
 //!
 //! # Features
 //!
@@ -166,6 +176,7 @@ mod panic;
 mod replace_pending;
 mod runtime;
 pub mod stack;
+mod suppressed;
 mod task_group;
 mod timeout;
 mod unwind;
@@ -186,6 +197,7 @@ pub use misuse::MisuseError;
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use runtime::Runtime;
 pub use stack::{Entry, Flavor, Local, PendingExits, Sendable, StackPolicy};
+pub use suppressed::{AllowSuppressed, Suppressed};
 pub use task_group::{TaskDropped, TaskGroup, TaskHandle, task_group};
 pub use timeout::{ExitTimedOut, ExitTimeout, exit_timeout};
 pub use with::{With, with, with_runtime};

@@ -172,9 +172,10 @@ impl fmt::Display for PendingError {
 /// (Python's truthy `__aexit__` return).
 ///
 /// Suppressing turns the block's error into success for the exits after this
-/// one and for the caller, who then gets `T::default()` as the block's value
-/// (return `Option<V>` from the body to tell the two apart). On success it
-/// changes nothing; a panic is never suppressed.
+/// one and for the caller. The block then has no value: the scope returns
+/// [`Suppressed`](crate::Suppressed), which
+/// [`allow_suppressed`](crate::AllowSuppressed::allow_suppressed) reads as
+/// `None`. On success it changes nothing; a panic is never suppressed.
 ///
 /// # Examples
 ///

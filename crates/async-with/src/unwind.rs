@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::panic::PanicPayload;
-use crate::{Error, Exit, Outcome};
+use crate::{Error, Exit, Outcome, Suppressed};
 
 /// How a block (or an exit) ended, as the scope sees it.
 pub(crate) type Ended<T> = Result<Result<T, Error>, PanicPayload>;
@@ -20,6 +20,9 @@ pub(crate) struct Unwind {
     /// unshared again (by then the exit's future is gone) to add a newer error.
     error: Option<Arc<Error>>,
     panic: Option<PanicPayload>,
+    /// The error an exit suppressed, for the [`Suppressed`] error of a block
+    /// left without a value.
+    suppressed: Option<Arc<Error>>,
 }
 
 impl Unwind {
@@ -40,8 +43,8 @@ impl Unwind {
             // A panic is never suppressed; an error is, and with it every
             // earlier error it carried, as in Python.
             Ok(Ok(Exit::Suppress)) => {
-                if self.panic.is_none() {
-                    self.error = None;
+                if self.panic.is_none() && self.error.is_some() {
+                    self.suppressed = self.error.take();
                 }
             }
             Ok(Err(error)) => match error.into_rewrite() {
@@ -95,8 +98,8 @@ impl Unwind {
     }
 
     /// Ends the scope: resumes a panic, or returns the error, or the value
-    /// (`T::default()` when the body's error was suppressed).
-    pub(crate) fn finish<T: Default>(self, value: Option<T>) -> Result<T, Error> {
+    /// ([`Suppressed`] when the body's error was suppressed: it has none).
+    pub(crate) fn finish<T>(self, value: Option<T>) -> Result<T, Error> {
         let error = self.error.map(unshare);
         if let Some(payload) = self.panic {
             if let Some(errors) = &error {
@@ -104,9 +107,10 @@ impl Unwind {
             }
             panic::resume_unwind(payload);
         }
-        match error {
-            Some(error) => Err(error),
-            None => Ok(value.unwrap_or_default()),
+        match (error, value) {
+            (Some(error), _) => Err(error),
+            (None, Some(value)) => Ok(value),
+            (None, None) => Err(Error::new(Suppressed::new(self.suppressed.map(unshare)))),
         }
     }
 }

@@ -34,8 +34,7 @@ pub trait With: Sized {
     /// See [`with`].
     fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
     where
-        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>,
-        T: Default;
+        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>;
 }
 
 impl<C: LocalAsyncContext> With for C {
@@ -44,7 +43,6 @@ impl<C: LocalAsyncContext> With for C {
     fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
     where
         B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-        T: Default,
     {
         with_runtime(NoRuntime, self, body)
     }
@@ -59,8 +57,11 @@ impl<C: LocalAsyncContext> With for C {
 /// - **Errors**: a failed enter returns its error and runs no exit. A failed
 ///   body or exit returns the newest error; every earlier one is reachable
 ///   through [`Error::errors`] (body first).
-/// - **Suppression**: when the exit suppresses the body's error, the block's
-///   value is `T::default()`.
+/// - **Suppression**: the body may return any `T`. When the exit suppresses
+///   the body's error there is no value, so `with` returns the
+///   [`Suppressed`](crate::Suppressed) error;
+///   [`.allow_suppressed()`](crate::AllowSuppressed) reads it as `None`,
+///   Python's name left unbound by a suppressed block.
 /// - **Panics**: a panic in the body or the exit is caught, the exit still
 ///   runs (told [`Outcome::Panicked`](crate::Outcome::Panicked)), then the
 ///   original panic resumes with its original payload.
@@ -94,7 +95,6 @@ pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Erro
 where
     C: With,
     B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-    T: Default,
 {
     context.with(body)
 }
@@ -121,7 +121,6 @@ where
     P: CancelPolicy<C>,
     C: LocalAsyncContext,
     B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-    T: Default,
 {
     // Dropped mid-way, a scope whose policy hands exits over gathers its
     // own and those of the scopes inside it into one chain.
@@ -133,7 +132,6 @@ where
     P: CancelPolicy<C>,
     C: LocalAsyncContext,
     B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-    T: Default,
 {
     let resource = context.enter().await?;
     // From here until `disarm`, dropping this future hands the context to the

@@ -9,8 +9,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use async_with::{
-    AsyncContext, BoxedContext, Error, Exit, ExitStack, MisuseError, Outcome, Runtime, Yield,
-    boxed_context, with, with_runtime,
+    AllowSuppressed, AsyncContext, BoxedContext, Error, Exit, ExitStack, MisuseError, Outcome,
+    Runtime, Yield, boxed_context, with, with_runtime,
 };
 use common::*;
 
@@ -64,8 +64,9 @@ fn a_boxed_context_suppresses_at_its_yield_point() {
                 _ => Exit::Propagate,
             })
         }),
-        async |()| Err(BodyError("ignored").into()),
+        async |()| Err::<u8, _>(BodyError("ignored").into()),
     ))
+    .allow_suppressed()
     .unwrap();
     assert_eq!(value, None);
 }

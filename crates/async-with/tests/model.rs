@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Once;
 
-use async_with::{Error, With};
+use async_with::{Error, With, suppress_if, with};
 use common::{
     Act, BodyError, Boom, Events, Res, Spec, boxed, generated, messages, suspend, tracked,
 };
@@ -151,7 +151,11 @@ fn model(levels: &[Level], body: Body) -> (Vec<String>, Vec<&'static str>, Endin
         log.push(format!("exit {name}: {told}"));
         match level.spec.exit {
             Act::Ok => {}
-            Act::Suppress if panic.is_none() => errors.clear(),
+            // The error is gone; so is the block's value: the scope returns
+            // `Suppressed`, an error for the scopes outside it.
+            Act::Suppress if panic.is_none() && !errors.is_empty() => {
+                errors = vec![suppressed_text()];
+            }
             Act::Suppress => {}
             Act::Fail => errors.push(format!("exit {name} failed")),
             Act::Panic => {
@@ -177,9 +181,18 @@ fn model(levels: &[Level], body: Body) -> (Vec<String>, Vec<&'static str>, Endin
     let ending = match (panic, errors.is_empty()) {
         (Some(name), _) => Ending::Panic(Boom(name)),
         (None, false) => Ending::Errors(errors),
-        (None, true) => Ending::Value(value.unwrap_or_default()),
+        (None, true) => Ending::Value(value.expect("no error and no panic: the body returned")),
     };
     (log, drops, ending)
+}
+
+/// What `Suppressed`, the error of a block whose error was suppressed,
+/// displays.
+fn suppressed_text() -> String {
+    let suppressed = with(suppress_if(|_| true), async |()| {
+        Err::<(), _>(Error::msg("gone"))
+    });
+    common::block_on(suppressed).unwrap_err().to_string()
 }
 
 /// Keeps the expected panics and diagnostics of this binary off stderr.
@@ -230,7 +243,7 @@ proptest! {
 fn the_model_agrees_on_a_hand_checked_case() {
     quiet();
     // A suppresses, B fails its exit, the body fails: A sees both errors,
-    // swallows them, and the caller gets the default value.
+    // swallows them, and the caller is told the block has no value.
     let levels = [
         Level {
             kind: Kind::Boxed,
@@ -253,7 +266,7 @@ fn the_model_agrees_on_a_hand_checked_case() {
         ]
     );
     assert_eq!(drops, ["B", "A"]);
-    assert_eq!(ending, Ending::Value(0));
+    assert_eq!(ending, Ending::Errors(vec![suppressed_text()]));
     let (events, ran) = run(&levels, Body::Fail);
     assert_eq!(events.log(), log);
     assert_eq!(ran, ending);

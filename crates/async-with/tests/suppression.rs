@@ -1,12 +1,13 @@
 //! Suppression: an exit that swallows the pending error turns the block into
-//! a success for the exits after it and for the caller, who gets
-//! `T::default()`.
+//! a success for the exits after it; the caller is told the block has no
+//! value (`Suppressed`, read as `None` by `allow_suppressed`), and a body
+//! may return any type.
 
 mod common;
 
 use std::io;
 
-use async_with::{Error, With, suppress, suppress_if, with};
+use async_with::{AllowSuppressed, Error, Suppressed, With, suppress, suppress_if, with};
 use common::{Act, BodyError, Events, ExitError, Spec, block_on, generated, messages, tracked};
 
 #[test]
@@ -14,23 +15,21 @@ fn an_inner_exit_that_suppresses_makes_the_outer_exit_see_success() {
     for generator_style in [false, true] {
         let events = Events::new();
         let inner = Spec::new("B").exit(Act::Suppress);
-        let result: Result<u32, Error> =
+        // Python: `async with A: (async with B: raise LookupError); rest`.
+        let result: Result<Option<u32>, Error> =
             block_on(with(tracked(Spec::new("A"), &events), async |_| {
                 let body = async |_: &mut common::Res| {
                     events.push("body");
                     Err(BodyError("lookup").into())
                 };
-                if generator_style {
+                let scope = if generator_style {
                     generated(inner, &events).with(body).await
                 } else {
                     tracked(inner, &events).with(body).await
-                }
+                };
+                scope.allow_suppressed()
             }));
-        assert_eq!(
-            result.unwrap(),
-            0,
-            "a suppressed block's value is T::default()"
-        );
+        assert_eq!(result.unwrap(), None, "a suppressed block has no value");
         assert_eq!(
             events.log(),
             [
@@ -47,24 +46,78 @@ fn an_inner_exit_that_suppresses_makes_the_outer_exit_see_success() {
 }
 
 #[test]
-fn a_suppressed_block_returns_none_when_the_body_returns_an_option() {
+fn a_suppressed_block_is_a_suppressed_error_that_allow_suppressed_reads_as_none() {
     let events = Events::new();
-    let suppressed: Option<&str> = block_on(with(
+    let suppressed: Result<&str, Error> = block_on(with(
         tracked(Spec::new("A").exit(Act::Suppress), &events),
         async |_| Err(BodyError("x").into()),
-    ))
-    .unwrap();
-    assert_eq!(suppressed, None);
-    let completed: Option<&str> = block_on(with(
+    ));
+    let error = suppressed.unwrap_err();
+    assert_eq!(error.len(), 1);
+    let why = error.downcast_ref::<Suppressed>().unwrap();
+    let kept = why
+        .suppressed_error()
+        .expect("the suppressed error is kept");
+    assert_eq!(kept.downcast_ref::<BodyError>(), Some(&BodyError("x")));
+    let source = std::error::Error::source(why).expect("and is the source");
+    assert_eq!(source.to_string(), "body failed: x");
+    assert_eq!(Err::<&str, _>(error).allow_suppressed().unwrap(), None);
+
+    let completed = block_on(with(
         tracked(Spec::new("A").exit(Act::Suppress), &events),
-        async |_| Ok(Some("value")),
+        async |_| Ok("value"),
     ))
+    .allow_suppressed()
     .unwrap();
     assert_eq!(
         completed,
         Some("value"),
         "suppressing on success changes nothing"
     );
+}
+
+#[test]
+fn a_body_may_return_a_value_without_default() {
+    struct Report {
+        lines: Vec<String>,
+    }
+    let dir = std::env::temp_dir();
+    let events = Events::new();
+    let (report, file) = block_on(with(tracked(Spec::new("A"), &events), async |_| {
+        let file = std::fs::File::open(&dir)?;
+        Ok((
+            Report {
+                lines: vec!["ok".into()],
+            },
+            file,
+        ))
+    }))
+    .unwrap();
+    assert_eq!(report.lines, ["ok"]);
+    assert!(file.metadata().unwrap().is_dir());
+    assert_eq!(events.log(), ["enter A", "exit A: success"]);
+}
+
+#[test]
+fn allow_suppressed_leaves_other_errors_alone() {
+    let other: Result<u8, Error> = Err(BodyError("other").into());
+    let error = other.allow_suppressed().unwrap_err();
+    assert_eq!(error.downcast::<BodyError>().unwrap(), BodyError("other"));
+    // An aggregate holding a `Suppressed` among other errors is an error.
+    let events = Events::new();
+    let both: Result<(), Error> = block_on(with(
+        tracked(Spec::new("A").exit(Act::Fail), &events),
+        async |_| {
+            with(
+                tracked(Spec::new("B").exit(Act::Suppress), &events),
+                async |_| Err(BodyError("body").into()),
+            )
+            .await
+        },
+    ));
+    let error = both.allow_suppressed().unwrap_err();
+    assert_eq!(error.len(), 2);
+    assert!(error.errors().next().unwrap().is::<Suppressed>());
 }
 
 #[test]
@@ -76,12 +129,14 @@ fn suppressing_swallows_every_earlier_error_too() {
             async |_| {
                 with(
                     tracked(Spec::new("C").exit(Act::Fail), &events),
-                    async |_| Err(BodyError("body").into()),
+                    async |_| Err::<(), _>(BodyError("body").into()),
                 )
                 .await
             },
         )
         .await
+        .allow_suppressed()?;
+        Ok(())
     }));
     result.unwrap();
     assert_eq!(
@@ -105,9 +160,11 @@ fn an_exit_failing_after_a_suppression_is_the_only_error() {
         async |_| {
             with(
                 tracked(Spec::new("B").exit(Act::Suppress), &events),
-                async |_| Err(BodyError("body").into()),
+                async |_| Err::<(), _>(BodyError("body").into()),
             )
             .await
+            .allow_suppressed()?;
+            Ok(())
         },
     ));
     let error = result.unwrap_err();
@@ -118,15 +175,16 @@ fn an_exit_failing_after_a_suppression_is_the_only_error() {
 #[test]
 fn suppress_by_type_swallows_a_matching_error() {
     let events = Events::new();
-    let result: Result<Vec<u8>, Error> =
+    let result: Result<Option<Vec<u8>>, Error> =
         block_on(with(tracked(Spec::new("A"), &events), async |_| {
             with(suppress::<BodyError>(), async |()| {
                 events.push("body");
                 Err(BodyError("expected").into())
             })
             .await
+            .allow_suppressed()
         }));
-    assert_eq!(result.unwrap(), Vec::<u8>::new());
+    assert_eq!(result.unwrap(), None);
     assert_eq!(events.log(), ["enter A", "body", "exit A: success"]);
 }
 
@@ -180,13 +238,15 @@ fn suppress_if_swallows_what_the_predicate_accepts() {
             .is_some_and(|io| io.kind() == io::ErrorKind::NotFound)
     };
     let events = Events::new();
-    let matched: Result<u8, Error> = block_on(with(tracked(Spec::new("A"), &events), async |_| {
-        with(suppress_if(not_found), async |()| {
-            Err(io::Error::from(io::ErrorKind::NotFound).into())
-        })
-        .await
-    }));
-    assert_eq!(matched.unwrap(), 0);
+    let matched: Result<Option<u8>, Error> =
+        block_on(with(tracked(Spec::new("A"), &events), async |_| {
+            with(suppress_if(not_found), async |()| {
+                Err(io::Error::from(io::ErrorKind::NotFound).into())
+            })
+            .await
+            .allow_suppressed()
+        }));
+    assert_eq!(matched.unwrap(), None);
     assert_eq!(events.log(), ["enter A", "exit A: success"]);
 
     let unmatched: Result<u8, Error> = block_on(with(suppress_if(not_found), async |()| {

@@ -53,7 +53,7 @@ mod strategy;
 pub mod stress;
 
 pub use reference::{Expected, expected};
-pub use run::{ModelError, ModelPolicy, Source, observe, quiet, run};
+pub use run::{ModelError, ModelPolicy, SUPPRESSED, Source, observe, quiet, run};
 pub use strategy::{program, program_up_to};
 
 /// What an exit does once it has recorded what it was told.

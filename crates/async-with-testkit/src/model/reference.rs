@@ -1,7 +1,7 @@
 //! The reference model: what a program must log and return, computed
 //! without running it, following Python's `async with` / `AsyncExitStack`.
 
-use super::{End, Ending, ExitAct, Op, Program, Source, name};
+use super::{End, Ending, ExitAct, Op, Program, SUPPRESSED, Source, name};
 
 /// What a program must do: its journal, and what its caller gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +34,13 @@ pub fn expected(program: &Program) -> Expected {
     // The scope (or the setup stack's `close_with`): every registered exit,
     // newest first.
     let mut unwind = Unwind::from_flow(flow);
+    if split.is_some_and(|split| {
+        (program.ops[..split].iter()).any(|op| matches!(op, Op::Enter { fails: true, .. }))
+    }) {
+        // A failed setup is closed by `close_with`; once that returns (the
+        // error suppressed), the program returns 0.
+        unwind.value = Some(0);
+    }
     while let Some(entry) = sim.stack.pop() {
         sim.exit(entry, &mut unwind);
     }
@@ -107,7 +114,11 @@ impl Unwind {
         match (self.panic, self.errors.is_empty()) {
             (Some(payload), _) => Ending::Panic(payload),
             (None, false) => Ending::Errors(self.errors),
-            (None, true) => Ending::Value(self.value.unwrap_or_default()),
+            (None, true) => match self.value {
+                Some(value) => Ending::Value(value),
+                // An exit suppressed the block's error: no value.
+                None => Ending::Errors(vec![(Source::Suppressed, SUPPRESSED.into())]),
+            },
         }
     }
 
@@ -232,7 +243,11 @@ pub(crate) fn expected_close(
             Op::Enter { fails: true, .. } | Op::Nest { .. } | Op::PopAll => {}
         }
     }
-    let mut unwind = Unwind::default();
+    // `close_with` returns `()` (here 0) once its error is suppressed.
+    let mut unwind = Unwind {
+        value: Some(0),
+        ..Unwind::default()
+    };
     if polled && program.end == End::Fail {
         unwind.fail(Source::Model, "body failed".into());
     }

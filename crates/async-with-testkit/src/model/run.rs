@@ -8,7 +8,7 @@ use std::sync::Once;
 
 use async_with::{
     AsyncContext, BoxedContext, CancelPolicy, Error, Exit, Outcome, Sendable, StackPolicy,
-    boxed_context, with_runtime,
+    Suppressed, boxed_context, with_runtime,
 };
 
 use super::{End, Ending, ExitAct, NestKind, Op, Program, describe, name};
@@ -23,7 +23,25 @@ pub enum Source {
     Probe,
     /// A [`ModelError`] (pushed exits, callbacks, body).
     Model,
+    /// [`Suppressed`]: an exit suppressed the block's error, so the block
+    /// has no value; its text is [`SUPPRESSED`].
+    Suppressed,
 }
+
+/// The text of [`Suppressed`], the error of a block whose error an exit
+/// suppressed.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{Error, Suppressed, suppress_if, with};
+/// # futures_lite::future::block_on(async {
+/// let error = with(suppress_if(|_| true), async |()| Err::<(), _>(Error::msg("x"))).await.unwrap_err();
+/// assert_eq!(error.to_string(), async_with_testkit::model::SUPPRESSED);
+/// # });
+/// ```
+pub const SUPPRESSED: &str = "an exit suppressed the block's error, so the block has no value \
+                              (`.allow_suppressed()` on the scope's result gives `None` instead)";
 
 /// The error of the program's pushed exits, callbacks and body: `"exit o3 failed"`, `"body failed"`.
 ///
@@ -150,6 +168,8 @@ fn sources(error: &Error) -> Vec<(Source, String)> {
                 Source::Probe
             } else if e.downcast_ref::<ModelError>().is_some() {
                 Source::Model
+            } else if e.downcast_ref::<Suppressed>().is_some() {
+                Source::Suppressed
             } else {
                 panic!("an error of an unexpected type surfaced: {e}")
             };

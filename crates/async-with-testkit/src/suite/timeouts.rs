@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use async_with::{
-    CancelScope, Cancelled, Error, ExitTimedOut, Runtime, TimedOut, context, defer, exit_timeout,
-    move_on_after, timeout, with, with_runtime,
+    AllowSuppressed, CancelScope, Cancelled, Error, ExitTimedOut, Runtime, TimedOut, context,
+    defer, exit_timeout, move_on_after, timeout, with, with_runtime,
 };
 
 use crate::{Fault, Harness, Journal, suspend};
@@ -149,7 +149,8 @@ pub fn timeout_is_level_triggered<H: Harness>() {
                 std::future::pending::<()>().await;
                 Ok(())
             })
-            .await?;
+            .await
+            .allow_suppressed()?;
             j.record("after B");
             suspend(1).await;
             j.record("never");

@@ -117,7 +117,6 @@ where
     async fn with<B, T>(self, body: B) -> Result<T, Error>
     where
         B: AsyncFnOnce(&mut R) -> Result<T, Error>,
-        T: Default,
     {
         let slot = Slot::new();
         let mut generator = pin!((self.closure)(Yield {
@@ -183,7 +182,7 @@ where
 /// succeed, or whose closure did not take its resource back.
 #[cold]
 #[inline(never)]
-fn finish<T: Default, X: IntoExit>(
+fn finish<T, X: IntoExit>(
     mut unwind: Unwind,
     value: Option<T>,
     unclaimed: bool,
@@ -201,7 +200,7 @@ fn finish<T: Default, X: IntoExit>(
 /// # Examples
 ///
 /// ```
-/// use async_with::{Exit, Outcome, context, with};
+/// use async_with::{AllowSuppressed, Exit, Outcome, context, with};
 /// # futures_lite::future::block_on(async {
 /// // Python: try: yield except KeyError: pass
 /// let ignore_errors = context(async |scope| {
@@ -211,8 +210,10 @@ fn finish<T: Default, X: IntoExit>(
 ///         _ => Exit::Propagate,
 ///     })
 /// });
-/// let value: u8 = with(ignore_errors, async |()| Err(async_with::Error::msg("no such key"))).await?;
-/// assert_eq!(value, 0); // a suppressed block's value is `T::default()`
+/// let value: Option<u8> = with(ignore_errors, async |()| Err(async_with::Error::msg("no such key")))
+///     .await
+///     .allow_suppressed()?;
+/// assert_eq!(value, None); // a suppressed block has no value
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 pub struct Yield<'y, R> {

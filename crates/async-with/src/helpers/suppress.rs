@@ -10,20 +10,23 @@ use crate::{AsyncContext, Error, Exit, Outcome};
 /// Like Python 3.12's, it splits a group: when the block's error holds
 /// several (a task group whose children failed, exits that failed after
 /// the body), those of type `E` are suppressed and the rest go on, in
-/// order, each with its own type; when all are `E`, the block succeeds. A suppressed block's value
-/// is `T::default()`: return `Option<V>` from the body to tell a
-/// suppressed block from a completed one.
+/// order, each with its own type; when all are `E`, the error is
+/// suppressed. A block whose error was suppressed has no value: the scope
+/// returns [`Suppressed`](crate::Suppressed), which
+/// [`allow_suppressed`](crate::AllowSuppressed::allow_suppressed) turns into
+/// `None` (Python leaves the name bound in the block unbound).
 ///
 /// # Examples
 ///
 /// ```
 /// use std::io;
-/// use async_with::{suppress, with};
+/// use async_with::{AllowSuppressed, suppress, with};
 /// # futures_lite::future::block_on(async {
 /// let removed = with(suppress::<io::Error>(), async |()| {
-///     Err::<Option<()>, _>(io::Error::from(io::ErrorKind::NotFound).into())
+///     Err::<(), _>(io::Error::from(io::ErrorKind::NotFound).into())
 /// })
-/// .await?;
+/// .await
+/// .allow_suppressed()?;
 /// assert_eq!(removed, None);
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
@@ -92,7 +95,7 @@ impl<E: StdError + 'static> SuppressWhen for OfType<E> {
 ///
 /// ```
 /// use std::io;
-/// use async_with::{suppress_if, with};
+/// use async_with::{AllowSuppressed, suppress_if, with};
 /// # futures_lite::future::block_on(async {
 /// let not_found = |e: &(dyn std::error::Error + Send + Sync + 'static)| {
 ///     e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
@@ -100,7 +103,8 @@ impl<E: StdError + 'static> SuppressWhen for OfType<E> {
 /// with(suppress_if(not_found), async |()| {
 ///     Err::<(), _>(io::Error::from(io::ErrorKind::NotFound).into())
 /// })
-/// .await?;
+/// .await
+/// .allow_suppressed()?;
 /// let denied = with(suppress_if(not_found), async |()| {
 ///     Err::<(), _>(io::Error::from(io::ErrorKind::PermissionDenied).into())
 /// })

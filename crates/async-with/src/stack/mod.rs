@@ -305,7 +305,9 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// Python's `async with AsyncExitStack() as stack: body`.
     ///
     /// A panic in the body or an exit is caught, every exit runs, then the
-    /// original panic resumes. A suppressed error gives `T::default()`.
+    /// original panic resumes. A suppressed error leaves the body without a
+    /// value: the scope returns [`Suppressed`](crate::Suppressed) (see
+    /// [`AllowSuppressed`](crate::AllowSuppressed)).
     /// Inside a [`CancelScope`](crate::CancelScope) or
     /// [`timeout`](crate::timeout), the body stops at its next suspension
     /// point once the scope is cancelled, and the exits run inline, told the
@@ -329,7 +331,6 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     pub fn scope<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
     where
         B: AsyncFnOnce(&Self) -> Result<T, Error>,
-        T: Default,
     {
         // Dropped mid-way, the scope hands over its exits and those of the
         // scopes inside it as one chain.
@@ -339,7 +340,6 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     async fn run_scope<B, T>(mut self, body: B) -> Result<T, Error>
     where
         B: AsyncFnOnce(&Self) -> Result<T, Error>,
-        T: Default,
     {
         // Panics are caught, and a cancel scope stops the body at a
         // suspension point; the exits below then run inline.
