@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use async_with::stack::ExitStack;
-use async_with::{Error, Outcome, Runtime, Sendable, boxed_context, with, with_runtime};
+use async_with::{Error, Outcome, Runtime, boxed_context, with, with_runtime};
 use futures_lite::future::poll_once;
 
 use crate::{Harness, Journal, suspend};
@@ -246,7 +246,8 @@ pub fn spawned_exit_is_bounded_by_exit_timeout<H: Harness>() {
 /// Every construct an adapter binds to its runtime, nested in one task and
 /// dropped together while suspended: `with` (`with_runtime`), a timeout, a
 /// generator-style context that owns its state (the adapter's `context`),
-/// and a runtime-bound stack's `scope` (the adapter's `ExitStack`).
+/// and a runtime-bound stack's `scope` (the adapter's `ExitStack`) holding
+/// a synchronous cleanup between two contexts.
 /// Each exit runs on the runtime, once, told `Cancelled`, innermost first,
 /// and no resource is left alive.
 pub fn every_bound_construct_hands_its_exits_to_the_runtime<H: Harness>() {
@@ -267,9 +268,14 @@ pub fn every_bound_construct_hands_its_exits_to_the_runtime<H: Harness>() {
         let task = with_runtime(rt.clone(), j.probe("A"), async |_a| {
             async_with::timeout(rt.clone(), super::PATIENCE, async {
                 with_runtime(rt.clone(), generator, async |()| {
-                    ExitStack::<Sendable, H::Runtime>::with_policy(rt.clone())
+                    ExitStack::with_policy(rt.clone())
                         .scope(async |stack| {
                             stack.enter(j.probe("S1").exit_suspends(1)).await?;
+                            let in_sync = j.clone();
+                            stack.push_sync_callback(move || {
+                                in_sync.record("exit sync callback");
+                                Ok(())
+                            });
                             stack.enter(j.probe("S2").exit_suspends(1)).await?;
                             std::future::pending::<()>().await;
                             Ok(())
@@ -288,7 +294,7 @@ pub fn every_bound_construct_hands_its_exits_to_the_runtime<H: Harness>() {
                     .iter()
                     .filter(|e| e.starts_with("exit ") && !e.ends_with(" done"))
                     .count()
-                    == 4)
+                    == 5)
             .await,
             "{:?}",
             journal.events()
@@ -303,6 +309,7 @@ pub fn every_bound_construct_hands_its_exits_to_the_runtime<H: Harness>() {
         exits,
         [
             "exit S2: cancelled",
+            "exit sync callback",
             "exit S1: cancelled",
             "exit G: cancelled",
             "exit A: cancelled"

@@ -397,10 +397,7 @@ pub fn a_stack_beside_a_scope_in_one_task_exits_after_it<H: Harness>() {
                 })
             };
             let task = spawn_abortable::<H>(async move {
-                let stack =
-                    async_with::stack::ExitStack::<async_with::Sendable, H::Runtime>::with_policy(
-                        rt.clone(),
-                    );
+                let stack = async_with::stack::ExitStack::with_policy(rt.clone());
                 if stack.enter(stack_exit).await.is_err() {
                     return;
                 }

@@ -37,7 +37,7 @@ pub(crate) mod sealed {
 
         pub(crate) const CANCELLED: Self = Self(None);
 
-        pub(super) fn outcome(self) -> Outcome {
+        pub(in crate::stack) fn outcome(self) -> Outcome {
             match self.0 {
                 Some(unwind) => unwind.outcome(),
                 None => Outcome::Cancelled,
@@ -59,6 +59,12 @@ pub(crate) mod sealed {
         ) -> Poll<Result<Exit, Error>>;
         /// Whether the exit started (then it is never started again).
         fn started(&self) -> bool;
+        /// Runs the exit to its end right now, told
+        /// [`Outcome::Cancelled`], if it has not started and needs no
+        /// awaiting (a synchronous cleanup); `None` otherwise.
+        fn exit_now(self: Pin<&mut Self>) -> Option<Result<Exit, Error>> {
+            None
+        }
     }
 }
 

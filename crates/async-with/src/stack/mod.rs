@@ -27,6 +27,7 @@ mod entry;
 mod flavor;
 mod policy;
 mod spare;
+mod sync_entry;
 
 use std::fmt;
 use std::future::{Future, poll_fn};
@@ -40,6 +41,7 @@ pub use policy::{PendingExits, StackPolicy};
 use self::arena::Arena;
 use self::drain::Drain;
 use self::entry::EntryFor;
+use self::sync_entry::SyncEntry;
 use crate::cancel_scope::Cancellable;
 use crate::handover::{HandOverTogether, NotedTask, StackPolicyOf};
 use crate::unwind::Unwind;
@@ -146,6 +148,51 @@ impl<P: StackPolicy<Sendable> + Default> ExitStack<Sendable, P> {
     }
 }
 
+impl<P: StackPolicy<Sendable>> ExitStack<Sendable, P> {
+    /// An empty `Send` stack whose exits, if it is dropped before they ran,
+    /// go to `policy` (a runtime adapter's marker type, for instance). Both
+    /// type parameters are inferred: the flavor is [`Sendable`], the policy
+    /// is `policy`'s type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::NoRuntime;
+    /// use async_with::stack::ExitStack;
+    /// # futures_lite::future::block_on(async {
+    /// let stack = ExitStack::with_policy(NoRuntime);
+    /// stack.enter(async_with::nullcontext(1)).await?;
+    /// assert_eq!(stack.len(), 1);
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub fn with_policy(policy: P) -> Self {
+        Self::flavored(policy)
+    }
+}
+
+impl<P: StackPolicy<Local>> ExitStack<Local, P> {
+    /// [`with_policy`](ExitStack::with_policy) for a
+    /// [`LocalExitStack`](crate::LocalExitStack), whose entries may be
+    /// `!Send`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use async_with::NoRuntime;
+    /// use async_with::stack::ExitStack;
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::local_with_policy(NoRuntime);
+    /// let shared = stack.push_drop(Rc::new(1)); // `!Send`
+    /// assert_eq!(**shared, 1);
+    /// stack.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub fn local_with_policy(policy: P) -> Self {
+        Self::flavored(policy)
+    }
+}
+
 impl<P: StackPolicy<Local> + Default> ExitStack<Local, P> {
     /// An empty [`LocalExitStack`](crate::LocalExitStack), whose entries
     /// may be `!Send`.
@@ -157,28 +204,18 @@ impl<P: StackPolicy<Local> + Default> ExitStack<Local, P> {
     /// assert!(stack.is_empty());
     /// ```
     pub fn new() -> Self {
-        Self::with_policy(P::default())
+        Self::local_with_policy(P::default())
     }
 }
 
 impl<K: Flavor, P: StackPolicy<K> + Default> Default for ExitStack<K, P> {
     fn default() -> Self {
-        Self::with_policy(P::default())
+        Self::flavored(P::default())
     }
 }
 
 impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
-    /// An empty stack whose exits, if it is dropped before they ran, go to
-    /// `policy` (a runtime adapter's marker type, for instance).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use async_with::{ExitStack, NoRuntime};
-    /// let stack = ExitStack::with_policy(NoRuntime);
-    /// assert_eq!(stack.len(), 0);
-    /// ```
-    pub fn with_policy(policy: P) -> Self {
+    fn flavored(policy: P) -> Self {
         Self {
             arena: Arena::new(),
             pending: Mutex::new(Unwind::default()),
@@ -476,7 +513,6 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     /// # Ok::<(), async_with::Error>(()) }).unwrap();
     /// ```
     #[doc(alias = "push_async_callback")]
-    #[doc(alias = "callback")]
     pub fn push_callback<M, F>(&self, callback: M)
     where
         M: FnOnce() -> F + $($send)* 'static,
@@ -518,6 +554,92 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
         }));
         match entry.payload() {
             Some((value, _)) => value,
+            None => unreachable!("a new entry holds its payload"),
+        }
+    }
+
+    /// Registers a synchronous cleanup callback, run in turn with the
+    /// other exits (newest first), which cannot suppress errors: Python's
+    /// `ExitStack.callback`, TC39's `DisposableStack.defer`.
+    ///
+    /// Nothing in it is awaited, so a stack dropped before it was closed
+    /// runs it right there, told the block was cancelled, rather than
+    /// skipping it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use async_with::ExitStack;
+    /// # futures_lite::future::block_on(async {
+    /// let log = Arc::new(Mutex::new(Vec::new()));
+    /// let mut stack = ExitStack::new();
+    /// let first = Arc::clone(&log);
+    /// stack.push_sync_callback(move || {
+    ///     first.lock().unwrap().push("sync, registered first");
+    ///     Ok(())
+    /// });
+    /// let second = Arc::clone(&log);
+    /// stack.push_callback(move || async move {
+    ///     second.lock().unwrap().push("async");
+    ///     Ok(())
+    /// });
+    /// stack.close().await?;
+    /// assert_eq!(*log.lock().unwrap(), ["async", "sync, registered first"]);
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "callback")]
+    #[doc(alias = "defer")]
+    pub fn push_sync_callback<M>(&self, callback: M)
+    where
+        M: FnOnce() -> Result<(), Error> + $($send)* 'static,
+    {
+        self.push(|| SyncEntry::new(callback, |callback: M, _outcome| {
+            callback()?;
+            Ok(Exit::Propagate)
+        }));
+    }
+
+    /// Takes `value` into the stack, whose `Drop` is its cleanup, and
+    /// lends it back: the value is dropped in turn with the other exits
+    /// (newest first), not when the stack is. TC39's
+    /// `DisposableStack.use`.
+    ///
+    /// A stack dropped before it was closed drops the value right there,
+    /// in the same order; nothing is reported as skipped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::ExitStack;
+    /// # futures_lite::future::block_on(async {
+    /// struct Lock(&'static str);
+    /// impl Drop for Lock {
+    ///     fn drop(&mut self) {
+    ///         println!("released {}", self.0);
+    ///     }
+    /// }
+    /// let mut stack = ExitStack::new();
+    /// let lock = stack.push_drop(Lock("a"));
+    /// assert_eq!(lock.0, "a");
+    /// stack.push_callback(|| async {
+    ///     println!("runs first, while the lock is held");
+    ///     Ok(())
+    /// });
+    /// stack.close().await?; // then "released a"
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "use")]
+    pub fn push_drop<T>(&self, value: T) -> &mut T
+    where
+        T: $($send)* 'static,
+    {
+        let entry = self.push(|| SyncEntry::new(value, |value: T, _outcome| {
+            drop(value);
+            Ok(Exit::Propagate)
+        }));
+        match entry.payload() {
+            Some(value) => value,
             None => unreachable!("a new entry holds its payload"),
         }
     }

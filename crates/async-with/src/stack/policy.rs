@@ -118,10 +118,17 @@ impl<K: Flavor> PendingExits<K> {
     }
 
     /// Drops every entry, newest first, and reports the skipped exits.
+    /// A synchronous cleanup ([`push_sync_callback`], [`push_drop`]) needs
+    /// no awaiting, so it runs instead, told
+    /// [`Outcome::Cancelled`](crate::Outcome::Cancelled); its error or
+    /// panic is reported.
     ///
     /// An entry whose resource panics in `Drop` does not stop the others:
     /// every entry is dropped and reported, then the first such panic
     /// resumes (unless a panic is already unwinding).
+    ///
+    /// [`push_sync_callback`]: crate::ExitStack::push_sync_callback
+    /// [`push_drop`]: crate::ExitStack::push_drop
     ///
     /// # Examples
     ///
@@ -135,11 +142,12 @@ impl<K: Flavor> Drop for PendingExits<K> {
     fn drop(&mut self) {
         let (mut skipped, mut interrupted) = (0, 0);
         let mut first_panic = None;
-        while let Some(entry) = self.arena.top() {
-            if entry.started() {
-                interrupted += 1;
-            } else {
-                skipped += 1;
+        while let Some(mut entry) = self.arena.top() {
+            match catch_unwind(AssertUnwindSafe(|| entry.as_mut().exit_now())) {
+                Ok(Some(exited)) => report_detached_exit(Ok(exited)),
+                Err(payload) => report_detached_exit(Err(payload)),
+                Ok(None) if entry.started() => interrupted += 1,
+                Ok(None) => skipped += 1,
             }
             let dropped = catch_unwind(AssertUnwindSafe(|| self.arena.drop_top()));
             if let Err(payload) = dropped {
