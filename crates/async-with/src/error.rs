@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 
 /// A boxed error as the user produced it: the unit [`Error`] keeps.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -139,11 +140,11 @@ impl Error {
     /// ```
     pub fn from_boxed(error: BoxError) -> Self {
         Self(Box::new(Errors {
+            len: weight(&error),
             newest: error,
             #[cfg(feature = "anyhow")]
             newest_into_anyhow: anyhow::Error::from_boxed,
             older: Chain::default(),
-            len: 1,
         }))
     }
 
@@ -173,7 +174,10 @@ impl Error {
     /// assert_eq!(error.newest().to_string(), "rollback failed");
     /// ```
     pub fn newest(&self) -> &(dyn StdError + Send + Sync + 'static) {
-        &*self.0.newest
+        match shared_in(&self.0.newest) {
+            Some(shared) => shared.newest(),
+            None => &*self.0.newest,
+        }
     }
 
     /// Every error, oldest first; the last is [`newest`](Error::newest).
@@ -191,8 +195,13 @@ impl Error {
         &self,
     ) -> impl DoubleEndedIterator<Item = &(dyn StdError + Send + Sync + 'static)> {
         let mut newest_first = Vec::with_capacity(self.len());
-        newest_first.push(&*self.0.newest);
-        newest_first.extend(self.0.links().map(|link| &*link.error));
+        for member in std::iter::once(&self.0.newest).chain(self.0.links().map(|link| &link.error))
+        {
+            match shared_in(member) {
+                Some(shared) => newest_first.extend(shared.errors().rev()),
+                None => newest_first.push(&**member),
+            }
+        }
         newest_first.into_iter().rev()
     }
 
@@ -230,6 +239,31 @@ impl Error {
         self,
         mut drop_it: impl FnMut(&(dyn StdError + Send + Sync + 'static)) -> bool,
     ) -> Option<Self> {
+        // Errors still shared with another scope cannot be split: they go
+        // together, when `drop_it` picks every one of them.
+        self.without_members(|member| match shared_in(member) {
+            Some(shared) => shared.errors().all(&mut drop_it),
+            None => drop_it(&**member),
+        })
+    }
+
+    /// This error without the shared errors `shared` stands for, and
+    /// whether they were there.
+    pub(crate) fn without_shared(self, shared: &Arc<Error>) -> (Option<Self>, bool) {
+        let mut found = false;
+        let kept = self.without_members(|member| {
+            let is_it = member
+                .downcast_ref::<Retained>()
+                .is_some_and(|retained| Arc::ptr_eq(&retained.0, shared));
+            found |= is_it;
+            is_it
+        });
+        (kept, found)
+    }
+
+    /// This error without the members `drop_it` picks, each as it is
+    /// stored.
+    fn without_members(self, mut drop_it: impl FnMut(&BoxError) -> bool) -> Option<Self> {
         let Errors {
             newest,
             mut older,
@@ -239,7 +273,7 @@ impl Error {
         } = *self.0;
         let mut kept = Vec::new();
         let mut keep = |error: BoxError, #[cfg(feature = "anyhow")] into_anyhow| {
-            if !drop_it(&*error) {
+            if !drop_it(&error) {
                 #[cfg_attr(not(feature = "anyhow"), allow(unused_mut))]
                 let mut error = Self::from_boxed(error);
                 #[cfg(feature = "anyhow")]
@@ -331,7 +365,7 @@ impl Error {
     /// assert!(!error.is::<std::io::Error>());
     /// ```
     pub fn is<E: StdError + 'static>(&self) -> bool {
-        self.0.newest.is::<E>()
+        self.newest().is::<E>()
     }
 
     /// The newest error as an `E`, if it is one.
@@ -344,7 +378,7 @@ impl Error {
     /// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
     /// ```
     pub fn downcast_ref<E: StdError + 'static>(&self) -> Option<&E> {
-        self.0.newest.downcast_ref()
+        self.newest().downcast_ref()
     }
 
     /// The newest error as a mutable `E`, if it is one.
@@ -465,8 +499,56 @@ impl Error {
         &self,
         mut check: impl FnMut(&(dyn StdError + Send + Sync + 'static)) -> bool,
     ) -> bool {
-        check(&*self.0.newest) || self.0.links().any(|link| check(&*link.error))
+        self.any_dyn(&mut check)
     }
+
+    fn any_dyn(
+        &self,
+        check: &mut dyn FnMut(&(dyn StdError + Send + Sync + 'static)) -> bool,
+    ) -> bool {
+        std::iter::once(&self.0.newest)
+            .chain(self.0.links().map(|link| &link.error))
+            .any(|member| match shared_in(member) {
+                Some(shared) => shared.any_dyn(check),
+                None => check(&**member),
+            })
+    }
+}
+
+/// Errors a scope keeps while another part of the program still holds
+/// them (an exit that kept its [`Outcome`](crate::Outcome) alive, a stack
+/// closed as a context telling its exits the block's error). They count,
+/// and [`Error::errors`] yields them, as the errors they are.
+pub(crate) struct Retained(pub(crate) Arc<Error>);
+
+impl fmt::Debug for Retained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Retained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl StdError for Retained {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(self.0.newest())
+    }
+}
+
+/// The shared errors a stored member stands for, if it is [`Retained`].
+fn shared_in(member: &BoxError) -> Option<&Error> {
+    member
+        .downcast_ref::<Retained>()
+        .map(|retained| &*retained.0)
+}
+
+/// How many errors a stored member counts for.
+fn weight(member: &BoxError) -> usize {
+    shared_in(member).map_or(1, Error::len)
 }
 
 impl Errors {

@@ -37,7 +37,7 @@
 //! | `__aenter__` / `__aexit__` | [`AsyncContext::enter`] / [`AsyncContext::exit`] ([`LocalAsyncContext`] for `!Send` parts) |
 //! | `async with ctx as x:` | [`with(ctx, async \|x\| ...)`](with) |
 //! | `@asynccontextmanager` | [`context(async \|scope\| ...)`](context), or [`boxed_context`] to return one from a function |
-//! | `AsyncExitStack` | [`ExitStack`] ([`scope`](ExitStack::scope), [`enter`](ExitStack::enter), [`push_exit`](ExitStack::push_exit), [`push_callback`](ExitStack::push_callback), [`pop_all`](ExitStack::pop_all), [`close`](ExitStack::close)) |
+//! | `AsyncExitStack` | [`ExitStack`] ([`scope`](ExitStack::scope), [`enter`](ExitStack::enter), [`push_exit`](ExitStack::push_exit), [`push_callback`](ExitStack::push_callback), [`push_sync_callback`](ExitStack::push_sync_callback), [`push_drop`](ExitStack::push_drop), [`pop_all`](ExitStack::pop_all) and [`setup`](ExitStack::setup), [`close`](ExitStack::close)); a stack is itself a context |
 //! | `__aexit__` returning `True` | [`Exit::Suppress`] |
 //! | `raise Wrapper() from exc` in `__aexit__` | `Err(`[`Error::replace_pending`]`(\|exc\| Some(Wrapper(exc).into())))` |
 //! | `contextlib.nullcontext` | [`nullcontext`] |

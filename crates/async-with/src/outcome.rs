@@ -148,6 +148,13 @@ impl Outcome {
 #[derive(Clone)]
 pub struct PendingError(Arc<Error>);
 
+impl PendingError {
+    /// The error itself, shared with the scope that holds it.
+    pub(crate) fn into_shared(self) -> Arc<Error> {
+        self.0
+    }
+}
+
 impl Deref for PendingError {
     type Target = Error;
 

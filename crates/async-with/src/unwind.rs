@@ -1,12 +1,11 @@
 //! The bookkeeping every scope shares while its exits run: the pending error,
 //! the pending panic, and how the scope ends.
 
-use std::error::Error as StdError;
-use std::fmt;
 use std::panic;
 use std::sync::Arc;
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::error::Retained;
 use crate::panic::PanicPayload;
 use crate::{Error, Exit, Outcome, Suppressed};
 
@@ -115,30 +114,95 @@ impl Unwind {
     }
 }
 
+/// How the scope around a stack closed as a context ended, seeded into the
+/// stack's own record so that its exits are told the same
+/// ([`Unwind::inherit`]).
+pub(crate) enum Inherited {
+    Nothing,
+    /// The outer scope's pending error, shared with it.
+    Error(Arc<Error>),
+    Panic,
+    Cancelled,
+}
+
+/// The payload standing for a panic of the scope around a stack closed as
+/// a context: it tells the stack's exits `Panicked`, and is never resumed.
+struct InheritedPanic;
+
+impl Unwind {
+    /// Seeds this record with how the scope around it ended, for a stack
+    /// closed as a context: its exits are told exactly that.
+    pub(crate) fn inherit(&mut self, outcome: Outcome) -> Inherited {
+        match outcome {
+            Outcome::Success => Inherited::Nothing,
+            Outcome::Failed(pending) => {
+                let shared = pending.into_shared();
+                match self.error {
+                    None => self.error = Some(Arc::clone(&shared)),
+                    // Errors left by an interrupted close of this stack.
+                    Some(_) => self.record_error(Error::new(Retained(Arc::clone(&shared)))),
+                }
+                Inherited::Error(shared)
+            }
+            Outcome::Panicked => {
+                self.panic.get_or_insert_with(|| Box::new(InheritedPanic));
+                Inherited::Panic
+            }
+            Outcome::Cancelled => Inherited::Cancelled,
+        }
+    }
+
+    /// Ends a stack closed as a context: what its exits did, as one exit's
+    /// answer to the scope around it. Only what they added is returned
+    /// (the inherited error stays the outer scope's), and an inherited
+    /// error they suppressed is dropped by a rewrite.
+    ///
+    /// # Panics
+    ///
+    /// Resumes a panic raised by one of the exits, once every exit ran.
+    pub(crate) fn finish_inherited(self, inherited: Inherited) -> Result<Exit, Error> {
+        let Unwind {
+            error,
+            panic,
+            suppressed,
+        } = self;
+        drop(suppressed);
+        let seed = match inherited {
+            Inherited::Error(seed) => Some(seed),
+            _ => None,
+        };
+        // What the exits added, and whether the inherited error is still
+        // pending under it.
+        let (added, seed_pending) = match (error, &seed) {
+            (None, _) => (None, false),
+            (Some(shared), Some(seed)) if Arc::ptr_eq(&shared, seed) => (None, true),
+            (Some(shared), Some(seed)) => unshare(shared).without_shared(seed),
+            (Some(shared), None) => (Some(unshare(shared)), false),
+        };
+        // Every handle to the outer scope's error goes before it gets the
+        // answer, so that it takes its error back whole.
+        let seed_suppressed = seed.is_some() && !seed_pending;
+        drop(seed);
+        if let Some(payload) = panic {
+            if !payload.is::<InheritedPanic>() {
+                if let Some(errors) = &added {
+                    diagnostics::report(&Diagnostic::ErrorsDuringPanic { errors });
+                }
+                panic::resume_unwind(payload);
+            }
+        }
+        match (added, seed_suppressed) {
+            (None, false) => Ok(Exit::Propagate),
+            (None, true) => Ok(Exit::Suppress),
+            (Some(added), false) => Err(added),
+            (Some(added), true) => Err(Error::replace_pending(move |_suppressed| Some(added))),
+        }
+    }
+}
+
 /// Takes the pending error back once no exit holds it. An exit that kept its
 /// [`Outcome`] alive past its own future leaves a shared error behind; it is
 /// kept, whole, as one error.
 fn unshare(shared: Arc<Error>) -> Error {
     Arc::try_unwrap(shared).unwrap_or_else(|still_shared| Error::new(Retained(still_shared)))
-}
-
-/// An error an exit kept a handle to.
-struct Retained(Arc<Error>);
-
-impl fmt::Debug for Retained {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for Retained {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
-    }
-}
-
-impl StdError for Retained {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(self.0.newest())
-    }
 }

@@ -22,6 +22,7 @@
 //! ```
 
 mod arena;
+mod as_context;
 mod drain;
 mod entry;
 mod flavor;
@@ -65,6 +66,16 @@ use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 /// - **Panics**: under [`scope`](ExitStack::scope) or [`with`](crate::with),
 ///   a panic in the body or an exit is caught, every exit still runs (told
 ///   [`Outcome::Panicked`]), then the panic resumes.
+/// - **Cleanups of every kind**: contexts ([`enter`](ExitStack::enter),
+///   [`push_entered`](ExitStack::push_entered)), async callbacks and exits,
+///   values with an async cleanup ([`adopt`](ExitStack::adopt)), and
+///   synchronous ones ([`push_sync_callback`](ExitStack::push_sync_callback),
+///   [`push_drop`](ExitStack::push_drop)), all in one newest-first order.
+/// - **A stack is a context**: under [`with`](crate::with), or entered on
+///   another stack, it lends itself to the block and closes as the block
+///   ended (see its `AsyncContext` impl). [`setup`](ExitStack::setup) keeps
+///   what a setup entered only if the setup succeeds (Python's `pop_all`
+///   idiom).
 /// - **Cancellation**: [`close`](ExitStack::close) is resumable: dropped
 ///   during an exit, that exit is abandoned and a second `close` runs the
 ///   rest. A stack dropped with exits left hands them to its
@@ -386,6 +397,70 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         let value = state.record_body(ended);
         Drain::new(arena, state).await;
         std::mem::take(state).finish(value)
+    }
+
+    /// Runs `body` with this stack and, if it succeeds, gives the stack
+    /// back holding everything the body entered, with the body's value:
+    /// Python's "keep the resources once setup succeeded" idiom,
+    /// `async with AsyncExitStack() as stack: ...; self._stack = stack.pop_all()`.
+    ///
+    /// If the body fails, every exit runs told its error and the error is
+    /// returned; if it panics, every exit runs told `Panicked` and the
+    /// panic resumes; an error the exits suppress gives
+    /// [`Suppressed`](crate::Suppressed) (nothing was kept). If this future
+    /// is dropped mid-way, the stack's exits go to its [`StackPolicy`], as
+    /// for [`scope`](ExitStack::scope). Nothing entered is ever left
+    /// without its exit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{Error, ExitStack, nullcontext};
+    /// # futures_lite::future::block_on(async {
+    /// // Setup succeeds: the caller keeps both resources, to close later.
+    /// let (mut kept, names) = ExitStack::new()
+    ///     .setup(async |stack| {
+    ///         let a = stack.enter(nullcontext("a")).await?;
+    ///         let b = stack.enter(nullcontext("b")).await?;
+    ///         Ok(format!("{a}{b}"))
+    ///     })
+    ///     .await?;
+    /// assert_eq!((kept.len(), names.as_str()), (2, "ab"));
+    /// kept.close().await?;
+    ///
+    /// // Setup fails half-way: what was entered is closed, told the error.
+    /// let error = ExitStack::new()
+    ///     .setup(async |stack| {
+    ///         stack.enter(nullcontext("a")).await?;
+    ///         Err::<(), _>(Error::msg("second connection refused"))
+    ///     })
+    ///     .await
+    ///     .unwrap_err();
+    /// assert_eq!(error.to_string(), "second connection refused");
+    /// # Ok::<(), Error>(()) }).unwrap();
+    /// ```
+    #[doc(alias = "pop_all")]
+    pub fn setup<B, T>(self, body: B) -> impl Future<Output = Result<(Self, T), Error>>
+    where
+        B: AsyncFnOnce(&Self) -> Result<T, Error>,
+    {
+        HandOverTogether::<_, StackPolicyOf<P, K>>::new(self.run_setup(body))
+    }
+
+    async fn run_setup<B, T>(mut self, body: B) -> Result<(Self, T), Error>
+    where
+        B: AsyncFnOnce(&Self) -> Result<T, Error>,
+    {
+        let failed = match Cancellable::new(body(&self)).await {
+            Ok(Ok(value)) => return Ok((self, value)),
+            failed => failed,
+        };
+        let Self { arena, pending, .. } = &mut self;
+        let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let value = state.record_body(failed);
+        debug_assert!(value.is_none(), "a body that returned was kept above");
+        Drain::new(arena, state).await;
+        std::mem::take(state).finish(None)
     }
 
     /// Registers the entry `make` returns, written straight into place.
