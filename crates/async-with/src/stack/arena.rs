@@ -179,6 +179,26 @@ impl<D: ?Sized> Arena<D> {
         Some(unsafe { Pin::new_unchecked(&mut *pointer.as_ptr()) })
     }
 
+    /// The listed entry stored at `address` (where `push` wrote it), pinned,
+    /// if it is still on the list. Walks the list from the newest entry.
+    pub(crate) fn find(&mut self, address: usize) -> Option<Pin<&mut D>> {
+        let mut link = self.list.get_mut().top;
+        while let Some(Link(header)) = link {
+            // SAFETY: the node is listed, so it is alive (invariant 1); its
+            // header is plain data written by `push` before it was listed.
+            let header = unsafe { header.as_ref() };
+            let Owned(pointer) = header.entry?;
+            if pointer.cast::<()>().as_ptr() as usize == address {
+                // SAFETY: as in `top`: listed, so alive and never moved;
+                // `&mut self` proves no other loan of it is alive, and the
+                // result borrows `self` mutably.
+                return Some(unsafe { Pin::new_unchecked(&mut *pointer.as_ptr()) });
+            }
+            link = header.below;
+        }
+        None
+    }
+
     /// Drops the newest entry, where it lives. Once none is left, their
     /// memory is kept for the next pushes (or given back, past
     /// [`KEPT_BYTES`]).

@@ -65,6 +65,11 @@ pub(crate) mod sealed {
         fn exit_now(self: Pin<&mut Self>) -> Option<Result<Exit, Error>> {
             None
         }
+        /// What the entry holds until its exit starts, for a
+        /// [`Handle`](crate::stack::Handle) to find its resource in.
+        fn payload_any(self: Pin<&mut Self>) -> Option<&mut dyn std::any::Any> {
+            None
+        }
     }
 }
 
@@ -117,6 +122,7 @@ where
 
 impl<P, M, F> sealed::EntryImpl for EntryFor<P, M, F>
 where
+    P: 'static,
     M: FnOnce(P, Outcome) -> F,
     F: Future<Output = Result<Exit, Error>>,
 {
@@ -145,5 +151,10 @@ where
 
     fn started(&self) -> bool {
         !matches!(self.state, State::Held { .. })
+    }
+
+    fn payload_any(self: Pin<&mut Self>) -> Option<&mut dyn std::any::Any> {
+        self.payload()
+            .map(|payload| payload as &mut dyn std::any::Any)
     }
 }

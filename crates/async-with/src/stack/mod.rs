@@ -26,22 +26,26 @@ mod as_context;
 mod drain;
 mod entry;
 mod flavor;
+mod handle;
 mod policy;
 mod spare;
 mod sync_entry;
 
 use std::fmt;
 use std::future::{Future, poll_fn};
+use std::marker::PhantomData;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::task::Poll;
 
 pub use entry::Entry;
 pub use flavor::{Flavor, Local, Sendable};
+pub use handle::Handle;
 pub use policy::{PendingExits, StackPolicy};
 
 use self::arena::Arena;
 use self::drain::Drain;
 use self::entry::EntryFor;
+use self::entry::sealed::EntryImpl;
 use self::sync_entry::SyncEntry;
 use crate::cancel_scope::Cancellable;
 use crate::handover::{HandOverTogether, NotedTask, StackPolicyOf};
@@ -259,6 +263,18 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The resource of the entry `handle` names, if that entry is still on
+    /// this stack and its exit has not started. Finds it from the newest
+    /// entry down, so it costs one step per entry above it.
+    ///
+    /// # Examples
+    ///
+    /// See [`enter_handle`](ExitStack::enter_handle) and [`Handle`].
+    pub fn get_mut<R>(&mut self, handle: &Handle<R>) -> Option<&mut R> {
+        let entry = self.arena.find(handle.address)?;
+        (handle.resource)(entry.payload_any()?, handle.id)
     }
 
     /// Moves every registered exit into a new stack, leaving this one empty
@@ -512,6 +528,48 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
         }
         let resource = <C as $context_bound>::enter(&mut context).await?;
         Ok(self.push_entered(context, resource))
+    }
+
+    /// [`enter`](ExitStack::enter), giving back a [`Handle`] instead of a
+    /// borrow: the resource is reached later, through the stack, with
+    /// [`get_mut`](ExitStack::get_mut), once the stack can be borrowed
+    /// mutably (after a loop, in another task, after
+    /// [`pop_all`](ExitStack::pop_all)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{ExitStack, nullcontext};
+    /// # futures_lite::future::block_on(async {
+    /// let mut stack = ExitStack::new();
+    /// let handle = stack.enter_handle(nullcontext(String::from("conn"))).await?;
+    /// stack.enter(nullcontext(1)).await?; // other entries come and go
+    /// stack.get_mut(&handle).unwrap().push_str(" #1");
+    /// assert_eq!(stack.get_mut(&handle).unwrap(), "conn #1");
+    /// stack.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub async fn enter_handle<C>(&self, mut context: C) -> Result<Handle<C::Resource>, Error>
+    where
+        C: $context_bound + 'static,
+    {
+        if P::HANDS_OVER && self.task.get().is_none() {
+            self.note_task().await;
+        }
+        let resource = <C as $context_bound>::enter(&mut context).await?;
+        let id = Handle::<C::Resource>::next_id();
+        let entry = self.push(|| EntryFor::new((id, context, resource), |(_, context, resource): (u64, C, C::Resource), outcome| {
+            <C as $context_bound>::exit(context, resource, outcome)
+        }));
+        Ok(Handle {
+            address: std::ptr::from_ref(&*entry).cast::<()>() as usize,
+            id,
+            resource: |payload, id| match payload.downcast_mut::<(u64, C, C::Resource)>() {
+                Some((entry_id, _, resource)) if *entry_id == id => Some(resource),
+                _ => None,
+            },
+            kind: PhantomData,
+        })
     }
 
     /// Registers the exit of a context entered elsewhere, with the resource
