@@ -196,7 +196,7 @@ pub use helpers::timer::{Stopwatch, Timer, timer};
 pub use misuse::MisuseError;
 pub use outcome::{Exit, IntoExit, Outcome, PendingError};
 pub use runtime::Runtime;
-pub use stack::{Entry, Flavor, Local, PendingExits, Sendable, StackPolicy};
+pub use stack::{Borrowed, Entry, Flavor, Local, PendingExits, Sendable, StackPolicy};
 pub use suppressed::{AllowSuppressed, Suppressed};
 pub use task_group::{TaskDropped, TaskGroup, TaskHandle, task_group};
 pub use timeout::{ExitTimedOut, ExitTimeout, exit_timeout};
@@ -244,3 +244,48 @@ pub type ExitStack = stack::ExitStack<Sendable, NoRuntime>;
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 pub type LocalExitStack = stack::ExitStack<Local, NoRuntime>;
+
+/// An [`ExitStack`] whose entries may borrow from the caller: a context
+/// holding `&'a mut Connection`, a callback that writes to a local `Vec`.
+///
+/// It cannot outlive what its entries borrow (the compiler checks it, and
+/// its drop too), it is `!Send`, and a stack dropped before it was closed
+/// runs its synchronous cleanups and drops the rest, reporting the skipped
+/// exits (there is no runtime to hand borrowed exits to). Its methods and
+/// guarantees are [`stack::ExitStack`]'s, [`enter_handle`](stack::ExitStack::enter_handle)
+/// aside (handles need `'static` entries).
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{AsyncContext, Error, Exit, Outcome, ScopedExitStack};
+///
+/// struct Connection { committed: Vec<&'static str> }
+///
+/// /// A transaction that borrows its connection.
+/// struct Transaction<'c> { conn: &'c mut Connection, name: &'static str }
+///
+/// impl AsyncContext for Transaction<'_> {
+///     type Resource = ();
+///     async fn enter(&mut self) -> Result<(), Error> { Ok(()) }
+///     async fn exit(self, (): (), outcome: Outcome) -> Result<Exit, Error> {
+///         if outcome.is_success() {
+///             self.conn.committed.push(self.name);
+///         }
+///         Ok(Exit::Propagate)
+///     }
+/// }
+///
+/// # futures_lite::future::block_on(async {
+/// let mut a = Connection { committed: Vec::new() };
+/// let mut b = Connection { committed: Vec::new() };
+/// let mut stack = ScopedExitStack::new();
+/// stack.enter(Transaction { conn: &mut a, name: "t1" }).await?;
+/// stack.enter(Transaction { conn: &mut b, name: "t2" }).await?;
+/// stack.close().await?;
+/// drop(stack);
+/// assert_eq!((a.committed, b.committed), (vec!["t1"], vec!["t2"]));
+/// # Ok::<(), Error>(()) }).unwrap();
+/// ```
+#[doc(alias = "AsyncDisposableStack")]
+pub type ScopedExitStack<'a> = stack::ExitStack<Borrowed<'a>, NoRuntime>;

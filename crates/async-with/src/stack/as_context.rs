@@ -19,10 +19,12 @@
 //! that does not downcast. [`ExitStack::scope`] owns its errors and has no
 //! such limit.
 
+use std::fmt;
+use std::ops::{Deref, DerefMut};
 use std::sync::PoisonError;
 
 use super::drain::Drain;
-use super::{ExitStack, Flavor, Local, Sendable, StackPolicy};
+use super::{Borrowed, ExitStack, Flavor, Local, Sendable, StackPolicy};
 use crate::unwind::Inherited;
 use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 
@@ -55,14 +57,14 @@ impl<P> AsyncContext for ExitStack<Sendable, P>
 where
     P: StackPolicy<Sendable> + Clone + Send + Sync + 'static,
 {
-    type Resource = Self;
+    type Resource = Entered<Self>;
 
-    async fn enter(&mut self) -> Result<Self, Error> {
-        Ok(self.pop_all())
+    async fn enter(&mut self) -> Result<Entered<Self>, Error> {
+        Ok(Entered(self.pop_all()))
     }
 
-    async fn exit(self, mut stack: Self, outcome: Outcome) -> Result<Exit, Error> {
-        stack.close_told(outcome).await
+    async fn exit(self, mut stack: Entered<Self>, outcome: Outcome) -> Result<Exit, Error> {
+        stack.0.close_told(outcome).await
     }
 }
 
@@ -87,14 +89,112 @@ impl<P> LocalAsyncContext for ExitStack<Local, P>
 where
     P: StackPolicy<Local> + Clone,
 {
-    type Resource = Self;
+    type Resource = Entered<Self>;
 
-    async fn enter(&mut self) -> Result<Self, Error> {
-        Ok(self.pop_all())
+    async fn enter(&mut self) -> Result<Entered<Self>, Error> {
+        Ok(Entered(self.pop_all()))
     }
 
-    async fn exit(self, mut stack: Self, outcome: Outcome) -> Result<Exit, Error> {
-        stack.close_told(outcome).await
+    async fn exit(self, mut stack: Entered<Self>, outcome: Outcome) -> Result<Exit, Error> {
+        stack.0.close_told(outcome).await
+    }
+}
+
+/// A [`ScopedExitStack`](crate::ScopedExitStack) is a local context too.
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{ScopedExitStack, with};
+/// # futures_lite::future::block_on(async {
+/// let mut closed = false;
+/// with(ScopedExitStack::new(), async |stack| {
+///     stack.push_sync_callback(|| {
+///         closed = true;
+///         Ok(())
+///     });
+///     Ok(())
+/// })
+/// .await?;
+/// assert!(closed);
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+impl<'a, P> LocalAsyncContext for ExitStack<Borrowed<'a>, P>
+where
+    P: StackPolicy<Borrowed<'a>> + Clone,
+{
+    type Resource = Entered<Self>;
+
+    async fn enter(&mut self) -> Result<Entered<Self>, Error> {
+        Ok(Entered(self.pop_all()))
+    }
+
+    async fn exit(self, mut stack: Entered<Self>, outcome: Outcome) -> Result<Exit, Error> {
+        stack.0.close_told(outcome).await
+    }
+}
+
+/// The stack a block gets when a stack is entered as a context: the stack
+/// itself, which it dereferences to. (A plain `&mut ExitStack` would make
+/// `stack.enter(cx)` mean the stack's own context `enter` wherever
+/// [`AsyncContext`] is in scope.)
+///
+/// # Examples
+///
+/// ```
+/// use async_with::{AsyncContext, ExitStack, nullcontext, with};
+/// # futures_lite::future::block_on(async {
+/// with(ExitStack::new(), async |stack| {
+///     // `ExitStack::enter`, even with `AsyncContext` imported.
+///     let n = stack.enter(nullcontext(1)).await?;
+///     assert_eq!((*n, stack.len()), (1, 1));
+///     Ok(())
+/// })
+/// .await?;
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+pub struct Entered<S>(S);
+
+impl<S> Entered<S> {
+    /// The stack, with what it holds, out of its scope: its exits no
+    /// longer run when the scope ends, but when this stack is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with::{ExitStack, nullcontext};
+    /// # futures_lite::future::block_on(async {
+    /// let mut outer = ExitStack::new();
+    /// let inner = outer.enter(ExitStack::new()).await?;
+    /// inner.enter(nullcontext(1)).await?;
+    /// let mut kept = inner.pop_all(); // moves the entries out
+    /// outer.close().await?; // closes an empty inner stack
+    /// assert_eq!(kept.len(), 1);
+    /// kept.close().await?;
+    /// # Ok::<(), async_with::Error>(()) }).unwrap();
+    /// ```
+    pub fn into_inner(self) -> S {
+        self.0
+    }
+}
+
+impl<S> Deref for Entered<S> {
+    type Target = S;
+
+    fn deref(&self) -> &S {
+        &self.0
+    }
+}
+
+impl<S> DerefMut for Entered<S> {
+    fn deref_mut(&mut self) -> &mut S {
+        &mut self.0
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for Entered<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
     }
 }
 

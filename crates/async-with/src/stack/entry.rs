@@ -122,7 +122,6 @@ where
 
 impl<P, M, F> sealed::EntryImpl for EntryFor<P, M, F>
 where
-    P: 'static,
     M: FnOnce(P, Outcome) -> F,
     F: Future<Output = Result<Exit, Error>>,
 {
@@ -151,10 +150,5 @@ where
 
     fn started(&self) -> bool {
         !matches!(self.state, State::Held { .. })
-    }
-
-    fn payload_any(self: Pin<&mut Self>) -> Option<&mut dyn std::any::Any> {
-        self.payload()
-            .map(|payload| payload as &mut dyn std::any::Any)
     }
 }

@@ -1,6 +1,8 @@
 //! Whether a stack is `Send`: fixed when the stack is made, because its
 //! entries are type-erased.
 
+use std::convert::Infallible;
+use std::marker::PhantomData;
 use std::ptr::NonNull;
 
 use super::Entry;
@@ -10,7 +12,8 @@ mod sealed {
 }
 
 /// Which entries an [`ExitStack`](crate::ExitStack) holds: [`Sendable`] ones
-/// (the stack is `Send + Sync`) or any ([`Local`]).
+/// (the stack is `Send + Sync`), any that own what they use ([`Local`]), or
+/// any that live at least as long as `'a` ([`Borrowed<'a>`](Borrowed)).
 ///
 /// # Examples
 ///
@@ -22,11 +25,11 @@ mod sealed {
 /// ```
 pub trait Flavor: sealed::Sealed {
     /// The erased entry type.
-    type Entry: ?Sized + Entry + 'static;
+    type Entry: ?Sized + Entry;
 
     #[doc(hidden)]
     #[inline]
-    fn erase<T: Entry + 'static>(entry: NonNull<T>) -> NonNull<Self::Entry>
+    fn erase<T: Entry>(entry: NonNull<T>) -> NonNull<Self::Entry>
     where
         Self: Holds<T>,
     {
@@ -61,8 +64,36 @@ pub enum Sendable {}
 #[derive(Debug)]
 pub enum Local {}
 
+/// The flavor of a [`ScopedExitStack`](crate::ScopedExitStack): entries may
+/// borrow anything that lives at least as long as `'a` (a transaction over
+/// `&'a mut Connection`), and may be `!Send`. The stack cannot outlive
+/// `'a` and is `!Send`; see [`ScopedExitStack`](crate::ScopedExitStack).
+///
+/// # Examples
+///
+/// ```
+/// use async_with::ScopedExitStack;
+/// # futures_lite::future::block_on(async {
+/// let mut log = Vec::new();
+/// let mut stack = ScopedExitStack::new();
+/// stack.push_sync_callback(|| {
+///     log.push("closed"); // borrows `log` from the caller
+///     Ok(())
+/// });
+/// stack.close().await?;
+/// drop(stack);
+/// assert_eq!(log, ["closed"]);
+/// # Ok::<(), async_with::Error>(()) }).unwrap();
+/// ```
+#[derive(Debug)]
+pub enum Borrowed<'a> {
+    #[doc(hidden)]
+    Never(Infallible, PhantomData<fn(&'a ()) -> &'a ()>),
+}
+
 impl sealed::Sealed for Sendable {}
 impl sealed::Sealed for Local {}
+impl sealed::Sealed for Borrowed<'_> {}
 
 impl Flavor for Sendable {
     type Entry = dyn Entry + Send;
@@ -82,6 +113,17 @@ impl<T: Entry + Send + 'static> Holds<T> for Sendable {
 impl<T: Entry + 'static> Holds<T> for Local {
     #[inline]
     fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry> {
+        entry
+    }
+}
+
+impl<'a> Flavor for Borrowed<'a> {
+    type Entry = dyn Entry + 'a;
+}
+
+impl<'a, T: Entry + 'a> Holds<T> for Borrowed<'a> {
+    #[inline]
+    fn erase_entry(entry: NonNull<T>) -> NonNull<dyn Entry + 'a> {
         entry
     }
 }

@@ -4,8 +4,16 @@
 
 use std::any::Any;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use super::entry::{EntryFor, Told, sealed};
+use crate::{Error, Exit, Outcome};
 
 /// Names one entry of an [`ExitStack`](super::ExitStack), to reach its
 /// resource again through the stack with
@@ -75,3 +83,42 @@ impl<R> PartialEq for Handle<R> {
 }
 
 impl<R> Eq for Handle<R> {}
+
+pin_project! {
+    /// An entry a [`Handle`] can find: its payload (owned, so `'static`)
+    /// is offered as `Any` until the exit starts.
+    pub(crate) struct Findable<E> {
+        #[pin]
+        entry: E,
+    }
+}
+
+impl<E> Findable<E> {
+    pub(crate) fn new(entry: E) -> Self {
+        Self { entry }
+    }
+}
+
+impl<P, M, F> sealed::EntryImpl for Findable<EntryFor<P, M, F>>
+where
+    P: 'static,
+    M: FnOnce(P, Outcome) -> F,
+    F: Future<Output = Result<Exit, Error>>,
+{
+    fn poll_exit(
+        self: Pin<&mut Self>,
+        told: Told<'_>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Exit, Error>> {
+        self.project().entry.poll_exit(told, cx)
+    }
+
+    fn started(&self) -> bool {
+        self.entry.started()
+    }
+
+    fn payload_any(self: Pin<&mut Self>) -> Option<&mut dyn Any> {
+        let payload = self.project().entry.payload()?;
+        Some(payload)
+    }
+}

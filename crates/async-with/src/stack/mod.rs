@@ -37,8 +37,10 @@ use std::marker::PhantomData;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::task::Poll;
 
+pub use as_context::Entered;
 pub use entry::Entry;
-pub use flavor::{Flavor, Local, Sendable};
+pub use flavor::{Borrowed, Flavor, Local, Sendable};
+use handle::Findable;
 pub use handle::Handle;
 pub use policy::{PendingExits, StackPolicy};
 
@@ -107,13 +109,19 @@ use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 /// [`AsyncContext`]s and `Send` callbacks; [`LocalExitStack`](crate::LocalExitStack) takes
 /// any [`LocalAsyncContext`] and is `!Send`.
 ///
-/// Entries are `'static` (they own what they clean up, like the tasks of a
-/// `JoinSet`); for contexts that borrow, nest [`with`](crate::with), which
-/// has no such bound. A lifetime parameter on the stack would let entries
-/// borrow, but today's compiler then fails to prove an async closure over
-/// `&ExitStack<'a>` `Send` inside `tokio::spawn` ("implementation of
-/// `AsyncFnOnce` is not general enough", rust-lang/rust#64552), which would
-/// break [`scope`](ExitStack::scope) in exactly the place it is needed.
+/// Entries of [`ExitStack`](crate::ExitStack) and
+/// [`LocalExitStack`](crate::LocalExitStack) are `'static` (they own what
+/// they clean up, like the tasks of a `JoinSet`), so that a dropped stack's
+/// exits can be handed to a runtime. Entries that borrow from the caller (a
+/// transaction over `&mut Connection`) go on a
+/// [`ScopedExitStack`](crate::ScopedExitStack) (the [`Borrowed`] flavor),
+/// which cannot outlive what they borrow and is `!Send`: a `Send` stack
+/// with a lifetime would make today's compiler fail to prove an async
+/// closure over `&ExitStack<'a>` `Send` inside `tokio::spawn`
+/// ("implementation of `AsyncFnOnce` is not general enough",
+/// rust-lang/rust#64552), which would break [`scope`](ExitStack::scope)
+/// where it is needed most. Nested [`with`](crate::with)s borrow freely
+/// and are `Send`.
 ///
 /// # Examples
 ///
@@ -220,6 +228,21 @@ impl<P: StackPolicy<Local> + Default> ExitStack<Local, P> {
     /// ```
     pub fn new() -> Self {
         Self::local_with_policy(P::default())
+    }
+}
+
+impl<'a, P: StackPolicy<Borrowed<'a>> + Default> ExitStack<Borrowed<'a>, P> {
+    /// An empty [`ScopedExitStack`](crate::ScopedExitStack), whose entries
+    /// may borrow from the caller.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let stack = async_with::ScopedExitStack::new();
+    /// assert!(stack.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::flavored(P::default())
     }
 }
 
@@ -484,7 +507,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     fn push<T>(&self, make: impl FnOnce() -> T) -> std::pin::Pin<&mut T>
     where
         K: flavor::Holds<T>,
-        T: Entry + 'static,
+        T: Entry,
     {
         self.arena.push(make, K::erase::<T>)
     }
@@ -493,8 +516,8 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
 /// The methods that register exits, for one flavor: the `Send` one asks for
 /// `Send` parts, the local one does not.
 macro_rules! registering_methods {
-    ($flavor:ty, $context_bound:ident, $($send:tt)*) => {
-impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
+    ($flavor:ty, [$($lifetime:lifetime)?], $context_bound:ident, $life:lifetime, $($send:tt)*) => {
+impl<$($lifetime,)? P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     /// Enters `context` and registers its exit; returns its resource,
     /// borrowed for as long as the stack is: Python's
     /// `await stack.enter_async_context(cm)`.
@@ -521,7 +544,7 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     #[doc(alias = "enter_context")]
     pub async fn enter<C>(&self, mut context: C) -> Result<&mut C::Resource, Error>
     where
-        C: $context_bound + 'static,
+        C: $context_bound + $life,
     {
         if P::HANDS_OVER && self.task.get().is_none() {
             self.note_task().await;
@@ -558,9 +581,9 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
         }
         let resource = <C as $context_bound>::enter(&mut context).await?;
         let id = Handle::<C::Resource>::next_id();
-        let entry = self.push(|| EntryFor::new((id, context, resource), |(_, context, resource): (u64, C, C::Resource), outcome| {
+        let entry = self.push(|| Findable::new(EntryFor::new((id, context, resource), |(_, context, resource): (u64, C, C::Resource), outcome| {
             <C as $context_bound>::exit(context, resource, outcome)
-        }));
+        })));
         Ok(Handle {
             address: std::ptr::from_ref(&*entry).cast::<()>() as usize,
             id,
@@ -594,7 +617,7 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     #[inline]
     pub fn push_entered<C>(&self, context: C, resource: C::Resource) -> &mut C::Resource
     where
-        C: $context_bound + 'static,
+        C: $context_bound + $life,
     {
         let entry = self.push(|| EntryFor::new((context, resource), |(context, resource): (C, C::Resource), outcome| {
             <C as $context_bound>::exit(context, resource, outcome)
@@ -623,8 +646,8 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     #[doc(alias = "push_async_exit")]
     pub fn push_exit<M, F>(&self, exit: M)
     where
-        M: FnOnce(Outcome) -> F + $($send)* 'static,
-        F: Future<Output = Result<Exit, Error>> + $($send)* 'static,
+        M: FnOnce(Outcome) -> F + $($send)* $life,
+        F: Future<Output = Result<Exit, Error>> + $($send)* $life,
     {
         self.push(|| EntryFor::new(exit, |exit: M, outcome| exit(outcome)));
     }
@@ -648,8 +671,8 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     #[doc(alias = "push_async_callback")]
     pub fn push_callback<M, F>(&self, callback: M)
     where
-        M: FnOnce() -> F + $($send)* 'static,
-        F: Future<Output = Result<(), Error>> + $($send)* 'static,
+        M: FnOnce() -> F + $($send)* $life,
+        F: Future<Output = Result<(), Error>> + $($send)* $life,
     {
         self.push(|| EntryFor::new(callback, |callback: M, _outcome| async move {
             callback().await?;
@@ -677,9 +700,9 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     /// ```
     pub fn adopt<T, M, F>(&self, value: T, cleanup: M) -> &mut T
     where
-        T: $($send)* 'static,
-        M: FnOnce(T) -> F + $($send)* 'static,
-        F: Future<Output = Result<(), Error>> + $($send)* 'static,
+        T: $($send)* $life,
+        M: FnOnce(T) -> F + $($send)* $life,
+        F: Future<Output = Result<(), Error>> + $($send)* $life,
     {
         let entry = self.push(|| EntryFor::new((value, cleanup), |(value, cleanup): (T, M), _outcome| async move {
             cleanup(value).await?;
@@ -725,7 +748,7 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     #[doc(alias = "defer")]
     pub fn push_sync_callback<M>(&self, callback: M)
     where
-        M: FnOnce() -> Result<(), Error> + $($send)* 'static,
+        M: FnOnce() -> Result<(), Error> + $($send)* $life,
     {
         self.push(|| SyncEntry::new(callback, |callback: M, _outcome| {
             callback()?;
@@ -765,7 +788,7 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     #[doc(alias = "use")]
     pub fn push_drop<T>(&self, value: T) -> &mut T
     where
-        T: $($send)* 'static,
+        T: $($send)* $life,
     {
         let entry = self.push(|| SyncEntry::new(value, |value: T, _outcome| {
             drop(value);
@@ -780,8 +803,9 @@ impl<P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     };
 }
 
-registering_methods!(Sendable, AsyncContext, Send+);
-registering_methods!(Local, LocalAsyncContext,);
+registering_methods!(Sendable, [], AsyncContext, 'static, Send+);
+registering_methods!(Local, [], LocalAsyncContext, 'static,);
+registering_methods!(Borrowed<'a>, ['a], LocalAsyncContext, 'a,);
 
 impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// Remembers the task polling this stack (see `task`).
