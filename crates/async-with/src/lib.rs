@@ -222,6 +222,7 @@ pub use with::{With, with, with_runtime};
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 #[doc(alias = "AsyncExitStack")]
+#[doc(alias = "AsyncDisposableStack")]
 pub type ExitStack = stack::ExitStack<Sendable, NoRuntime>;
 
 /// An [`ExitStack`] whose entries may be `!Send` ([`LocalAsyncContext`]s,
@@ -287,5 +288,5 @@ pub type LocalExitStack = stack::ExitStack<Local, NoRuntime>;
 /// assert_eq!((a.committed, b.committed), (vec!["t1"], vec!["t2"]));
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "AsyncDisposableStack")]
+#[doc(alias = "DisposableStack")]
 pub type ScopedExitStack<'a> = stack::ExitStack<Borrowed<'a>, NoRuntime>;

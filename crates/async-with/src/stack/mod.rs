@@ -143,6 +143,7 @@ use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
 #[doc(alias = "AsyncExitStack")]
+#[doc(alias = "AsyncDisposableStack")]
 pub struct ExitStack<K: Flavor, P: StackPolicy<K>> {
     arena: Arena<K::Entry>,
     /// Errors and panics from a `close` that was interrupted, for the next.
@@ -319,6 +320,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// kept.close().await?;
     /// # Ok::<(), async_with::Error>(()) }).unwrap();
     /// ```
+    #[doc(alias = "move")]
     pub fn pop_all(&mut self) -> Self
     where
         P: Clone,
@@ -352,6 +354,7 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     /// # });
     /// ```
     #[doc(alias = "aclose")]
+    #[doc(alias = "disposeAsync")]
     pub async fn close(&mut self) -> Result<(), Error> {
         self.close_with(Ok(())).await
     }
@@ -599,6 +602,12 @@ impl<$($lifetime,)? P: StackPolicy<$flavor>> ExitStack<$flavor, P> {
     /// its enter gave, and lends the resource back: Python's
     /// `push_async_exit(cm)` for a context manager already entered. The
     /// exit runs with the others, newest first, told how the block ended.
+    ///
+    /// Python's `push_async_exit(cm)` registers `cm.__aexit__` without
+    /// calling `__aenter__`; here an exit takes the resource its enter
+    /// gave, so the context is pushed with that resource. A context whose
+    /// enter gives nothing (`Resource = ()`) is pushed unentered with
+    /// `push_entered(cm, ())`.
     ///
     /// # Examples
     ///
