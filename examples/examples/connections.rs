@@ -36,6 +36,11 @@
 //! first) and on a stack (the callback is pushed last, so it runs first).
 //! Both print the same events.
 //!
+//! Last, a pool that keeps its connections once all of them opened
+//! (Python's `self._stack = stack.pop_all()` idiom is
+//! `ExitStack::new().setup(..)`) and reaches each one later through a
+//! handle, until the pool is closed.
+//!
 //! Run it with:
 //!
 //! ```text
@@ -194,6 +199,30 @@ async fn conditional_on_a_stack(first: &'static str) -> Result<(), Error> {
         .await
 }
 
+/// Python's `pop_all` idiom: the connections are kept once every one
+/// opened (had one failed, those before it would have been closed), used
+/// later through handles, and closed with the pool.
+async fn kept_as_a_pool() -> Result<(), Error> {
+    println!("== pool ==");
+    let (mut pool, handles) = ExitStack::new()
+        .setup(async |stack| {
+            let mut handles = Vec::new();
+            for name in ["A", "B"] {
+                handles.push(stack.enter_handle(get_connection(name)).await?);
+            }
+            Ok(handles)
+        })
+        .await?;
+    println!("Pool ready with {} connections", pool.len());
+    for handle in &handles {
+        let connection = pool.get_mut(handle).expect("open until the pool closes");
+        println!("Query on {connection}");
+    }
+    pool.close().await?;
+    println!("Pool closed.");
+    Ok(())
+}
+
 fn main() -> ExitCode {
     async_with_examples::run(async |_runtime| {
         generator_style().await?;
@@ -204,6 +233,7 @@ fn main() -> ExitCode {
         in_a_loop(&["A", "B", "C", "D"]).await?;
         conditional_on_a_stack("A").await?;
         conditional_on_a_stack("X").await?;
+        kept_as_a_pool().await?;
         Ok(())
     })
 }

@@ -73,6 +73,15 @@ fn connections_enter_in_order_and_exit_in_reverse() {
             Doing with X and no B
             Custom cleanup logic here.
             EXIT X
+            == pool ==
+            ENTER A
+            ENTER B
+            Pool ready with 2 connections
+            Query on A
+            Query on B
+            EXIT B
+            EXIT A
+            Pool closed.
             ",
         );
     });
