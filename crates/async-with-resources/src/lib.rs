@@ -1,0 +1,64 @@
+//! The resource contexts of the async-with runtime adapters, written once:
+//! files, TCP streams and child processes, generic over a small binding
+//! trait per resource kind.
+//!
+//! What a resource context does is the same on every runtime: what its
+//! enter acquires, what its exit does on each [`Outcome`](async_with::Outcome),
+//! which errors it keeps and which it ignores. Only the calls differ (tokio
+//! shuts a stream down with `shutdown`, async-net with `close`; tokio asks a
+//! child `try_wait`, async-process `try_status`). So each kind is a generic
+//! context here ([`fs::Open`], [`net::Connect`], [`net::ShutdownOnExit`],
+//! [`process::Spawn`]) over a trait naming those calls ([`fs::Files`],
+//! [`net::Tcp`], [`process::Processes`]), and each adapter implements the
+//! traits for its runtime marker in a few lines, then names the contexts
+//! with type aliases and functions that carry its own docs and examples
+//! (`async_with_tokio::fs::create`, `async_with_smol::fs::create`, ...).
+//! This is hyper-util's split: runtime traits in one place, per-runtime glue
+//! beside each runtime.
+//!
+//! Use the contexts through an adapter crate; this crate is for adapters,
+//! and for code generic over the runtime.
+//!
+//! # Why a crate of its own
+//!
+//! The contexts depend on no runtime, so they could live in the core
+//! (`async-with`). They are kept apart because they are a different
+//! concern: the core is the context-manager protocol and its guarantees,
+//! this crate is the cleanup policy of concrete operating-system resources
+//! (flush and sync a file, send FIN, kill and reap a child). The core's
+//! API stays what every user needs, without binding traits only adapters
+//! implement; this crate can change with the resources it covers without
+//! touching the protocol. It depends on the core alone.
+//!
+//! # Cancellation
+//!
+//! The contexts do nothing special when their scope is dropped mid-way:
+//! what happens then is the `with` that ran them. An adapter's `with` hands
+//! the exit to its runtime, which runs it as described here, told
+//! [`Outcome::Cancelled`](async_with::Outcome::Cancelled). The core's
+//! `async_with::with` drops the resource, whose own `Drop` does what it can
+//! (each binding's docs say what).
+//!
+//! # Examples
+//!
+//! A function that writes a file through whichever runtime the caller
+//! binds:
+//!
+//! ```
+//! use async_with_resources::fs::{self, Files, Open};
+//!
+//! fn scratch_file<B: Files>(name: &str) -> Open<B> {
+//!     fs::create(std::env::temp_dir().join(name)).sync_on_exit(false)
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
+
+pub mod fs;
+pub mod net;
+pub mod process;
