@@ -5,11 +5,13 @@
 //! `open_process` does, and this follows it: the block may wait for the
 //! child itself, and the exit cleans up whatever is left.
 
-use std::fmt;
 use std::process::ExitStatus;
 
-use async_std::process::{Child, Command};
-use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_std::process::Command;
+use async_with_resources::process as generic;
+// async-std's processes are `async-process`'s (`async_std::process::Child`
+// is `async_process::Child`), smol's too: the binding is smol's.
+use async_with_smol::Smol;
 
 /// A context that spawns `command`; the block gets the
 /// [`async_std::process::Child`], and the exit kills the child if it is still
@@ -58,13 +60,8 @@ use async_with::{AsyncContext, Error, Exit, Outcome};
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
 pub fn spawn(command: Command) -> Spawn {
-    Spawn {
-        command,
-        on_exit: ignore_status,
-    }
+    generic::spawn(command)
 }
-
-fn ignore_status(_: ExitStatus) {}
 
 /// The context [`spawn`] returns.
 ///
@@ -92,78 +89,4 @@ fn ignore_status(_: ExitStatus) {}
 /// let ctx = async_with_async_std::process::spawn(async_std::process::Command::new("cat"));
 /// # drop(ctx);
 /// ```
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Spawn<F = fn(ExitStatus)> {
-    command: Command,
-    on_exit: F,
-}
-
-// By hand: a closure `F` is not `Debug`, the context still is.
-impl<F> fmt::Debug for Spawn<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Spawn")
-            .field("command", &self.command)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<F> Spawn<F> {
-    /// Calls `on_exit` with the child's exit status once the exit has reaped
-    /// it, whether the child ended by itself, was waited for in the block, or
-    /// was killed by the exit. It is not called when killing or waiting
-    /// failed (that error reaches the caller instead).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::{Arc, Mutex};
-    /// use async_with_async_std::with;
-    /// use async_std::process::Command;
-    ///
-    /// let status = Arc::new(Mutex::new(None));
-    /// let keep = status.clone();
-    /// let ctx = async_with_async_std::process::spawn(Command::new("false"))
-    ///     .on_exit(move |s| *keep.lock().unwrap() = Some(s));
-    /// # async_std::task::block_on(async {
-    /// with(ctx, async |child| {
-    ///     child.status().await?;
-    ///     Ok(())
-    /// })
-    /// .await?;
-    /// # Ok::<(), async_with::Error>(()) })?;
-    /// assert_eq!(status.lock().unwrap().unwrap().code(), Some(1));
-    /// # Ok::<(), async_with::BoxError>(())
-    /// ```
-    pub fn on_exit<G: FnOnce(ExitStatus)>(self, on_exit: G) -> Spawn<G> {
-        Spawn {
-            command: self.command,
-            on_exit,
-        }
-    }
-}
-
-impl<F: FnOnce(ExitStatus) + Send> AsyncContext for Spawn<F> {
-    type Resource = Child;
-
-    async fn enter(&mut self) -> Result<Child, Error> {
-        Ok(self.command.kill_on_drop(true).spawn()?)
-    }
-
-    async fn exit(self, mut child: Child, _outcome: Outcome) -> Result<Exit, Error> {
-        let status = match child.try_status()? {
-            Some(status) => status,
-            None => {
-                if let Err(error) = child.kill() {
-                    // It may have ended between the two calls; only a child
-                    // still running after a failed kill is an error.
-                    if child.try_status()?.is_none() {
-                        return Err(error.into());
-                    }
-                }
-                child.status().await?
-            }
-        };
-        (self.on_exit)(status);
-        Ok(Exit::Propagate)
-    }
-}
+pub type Spawn<F = fn(ExitStatus)> = generic::Spawn<Smol, F>;

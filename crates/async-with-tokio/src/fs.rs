@@ -7,11 +7,13 @@
 //! only then closes, reporting any error on the way.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_with_resources::fs::{self as generic, Files};
 use tokio::fs::{File, OpenOptions};
 use tokio::io::AsyncWriteExt;
+
+use crate::Tokio;
 
 /// A context that creates (or truncates) the file at `path` for writing.
 ///
@@ -38,9 +40,7 @@ use tokio::io::AsyncWriteExt;
 /// ```
 #[doc(alias = "aiofiles.open")]
 pub fn create(path: impl AsRef<Path>) -> Open {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    open_with(options, path)
+    generic::create(path)
 }
 
 /// A context that opens the file at `path` for reading.
@@ -69,9 +69,7 @@ pub fn create(path: impl AsRef<Path>) -> Open {
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
 pub fn open(path: impl AsRef<Path>) -> Open {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    open_with(options, path).sync_on_exit(false)
+    generic::open(path)
 }
 
 /// A context that opens the file at `path` with `options` (append, create
@@ -100,11 +98,7 @@ pub fn open(path: impl AsRef<Path>) -> Open {
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
 pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
-    Open {
-        options,
-        path: path.as_ref().to_path_buf(),
-        sync: true,
-    }
+    generic::open_with(options, path)
 }
 
 /// The context [`create`], [`open`] and [`open_with`] return: a file opened
@@ -120,7 +114,7 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 ///   rename it on success.
 /// - **Errors**: a failed flush or sync is the exit's error, an
 ///   [`std::io::Error`] that joins the block's own error in the aggregate
-///   ([`Error::errors`]: the block's first). When both fail, both are kept,
+///   ([`Error::errors`](crate::Error::errors): the block's first). When both fail, both are kept,
 ///   flush first. The exit never suppresses.
 /// - **Cancellation**: with this crate's [`with`](crate::with), a scope
 ///   dropped mid-way still runs this exit, on tokio. Through the core's
@@ -152,72 +146,33 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 /// # Ok::<(), Error>(()) }).unwrap();
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Open {
-    options: OpenOptions,
-    path: PathBuf,
-    sync: bool,
-}
+pub type Open = generic::Open<Tokio>;
 
-impl Open {
-    /// Whether the exit calls [`File::sync_all`] after the flush (default:
-    /// yes, except for [`open`]). Turning it off trades durability across a
-    /// power loss for speed; the flush still runs.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let scratch = async_with_tokio::fs::create("/tmp/scratch.bin").sync_on_exit(false);
-    /// # drop(scratch);
-    /// ```
-    pub fn sync_on_exit(mut self, sync: bool) -> Self {
-        self.sync = sync;
-        self
+impl Files for Tokio {
+    type File = File;
+    type OpenOptions = OpenOptions;
+
+    fn create_options() -> OpenOptions {
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        options
     }
 
-    /// The path this context opens.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let ctx = async_with_tokio::fs::open("Cargo.toml");
-    /// assert_eq!(ctx.path(), std::path::Path::new("Cargo.toml"));
-    /// ```
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl AsyncContext for Open {
-    type Resource = File;
-
-    async fn enter(&mut self) -> Result<File, Error> {
-        Ok(self.options.open(&self.path).await?)
+    fn read_options() -> OpenOptions {
+        let mut options = OpenOptions::new();
+        options.read(true);
+        options
     }
 
-    async fn exit(self, mut file: File, _outcome: Outcome) -> Result<Exit, Error> {
-        let flushed = file.flush().await;
-        let synced = if self.sync {
-            file.sync_all().await
-        } else {
-            Ok(())
-        };
-        drop(file);
-        both(flushed, synced)?;
-        Ok(Exit::Propagate)
+    async fn open(options: &OpenOptions, path: &Path) -> io::Result<File> {
+        options.open(path).await
     }
-}
 
-/// Keeps both errors when both steps failed, the first one first.
-fn both(first: io::Result<()>, second: io::Result<()>) -> Result<(), Error> {
-    match (first, second) {
-        (Ok(()), Ok(())) => Ok(()),
-        (Err(error), Ok(())) | (Ok(()), Err(error)) => Err(error.into()),
-        (Err(first), Err(second)) => {
-            let mut error = Error::from(first);
-            error.push(second.into());
-            Err(error)
-        }
+    async fn flush(file: &mut File) -> io::Result<()> {
+        file.flush().await
+    }
+
+    async fn sync_all(file: &File) -> io::Result<()> {
+        file.sync_all().await
     }
 }
