@@ -6,14 +6,10 @@
 //! [`sync_all`](async_std::fs::File::sync_all), and only then closes,
 //! reporting any error on the way.
 
-use std::io;
-use std::path::Path;
-
-use async_std::fs::{File, OpenOptions};
-use async_std::io::WriteExt;
-use async_with_resources::fs::{self as generic, Files};
-
-use crate::AsyncStd;
+// The items are `async_with_resources::fs`'s, with async-std filled in;
+// their docs are this runtime's.
+async_with_resources::files!(crate::AsyncStd: async_std::fs, async_std::io::WriteExt);
+async_with_resources::fs_items!(mod bound for crate::AsyncStd, async_std::fs::OpenOptions);
 
 /// A context that creates (or truncates) the file at `path` for writing.
 ///
@@ -38,10 +34,7 @@ use crate::AsyncStd;
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "aiofiles.open")]
-pub fn create(path: impl AsRef<Path>) -> Open {
-    generic::create(path)
-}
+pub use bound::create;
 
 /// A context that opens the file at `path` for reading.
 ///
@@ -68,9 +61,7 @@ pub fn create(path: impl AsRef<Path>) -> Open {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn open(path: impl AsRef<Path>) -> Open {
-    generic::open(path)
-}
+pub use bound::open;
 
 /// A context that opens the file at `path` with `options` (append, create
 /// new, read and write, ...). Its exit flushes, syncs and closes.
@@ -97,9 +88,7 @@ pub fn open(path: impl AsRef<Path>) -> Open {
 /// assert_eq!(std::fs::read_to_string(&path)?, "one\ntwo\n");
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
-    generic::open_with(options, path)
-}
+pub use bound::open_with;
 
 /// The context [`create`], [`open`] and [`open_with`] return: a file opened
 /// on enter and flushed, synced and closed on exit.
@@ -108,7 +97,7 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 ///   [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome (success, error, panic,
 ///   cancellation through a runtime policy): it flushes the file, then calls
-///   [`File::sync_all`] (unless turned off), then closes it. Data the block
+///   [`File::sync_all`](async_std::fs::File::sync_all) (unless turned off), then closes it. Data the block
 ///   wrote therefore reaches the disk even when the block failed; a block
 ///   that must not leave partial data should write to a temporary file and
 ///   rename it on success.
@@ -146,33 +135,4 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 /// # Ok::<(), Error>(()) }).unwrap();
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub type Open = generic::Open<AsyncStd>;
-
-impl Files for AsyncStd {
-    type File = File;
-    type OpenOptions = OpenOptions;
-
-    fn create_options() -> OpenOptions {
-        let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        options
-    }
-
-    fn read_options() -> OpenOptions {
-        let mut options = OpenOptions::new();
-        options.read(true);
-        options
-    }
-
-    async fn open(options: &OpenOptions, path: &Path) -> io::Result<File> {
-        options.open(path).await
-    }
-
-    async fn flush(file: &mut File) -> io::Result<()> {
-        file.flush().await
-    }
-
-    async fn sync_all(file: &File) -> io::Result<()> {
-        file.sync_all().await
-    }
-}
+pub use bound::Open;

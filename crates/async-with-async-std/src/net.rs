@@ -11,9 +11,13 @@ use std::io;
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 
 use async_std::net::TcpStream;
-use async_with_resources::net::{self as generic, ConnectTo, Tcp};
+use async_with_resources::net::{ConnectTo, Tcp};
 
 use crate::AsyncStd;
+
+// The items are `async_with_resources::net`'s, with async-std filled in;
+// their docs are this runtime's.
+async_with_resources::net_items!(mod bound for crate::AsyncStd, async_std::net::TcpStream);
 
 /// A context that connects to `addr`; the block gets the
 /// [`async_std::net::TcpStream`], and the exit shuts its write half down.
@@ -46,10 +50,7 @@ use crate::AsyncStd;
 /// assert_eq!(server.join().unwrap()?, "PING");
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "open_connection")]
-pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
-    generic::connect(addr)
-}
+pub use bound::connect;
 
 /// The context [`connect`] returns.
 ///
@@ -73,7 +74,7 @@ pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
 /// let ctx = async_with_async_std::net::connect("127.0.0.1:8080");
 /// # drop(ctx);
 /// ```
-pub type Connect<A> = generic::Connect<AsyncStd, A>;
+pub use bound::Connect;
 
 /// A context for a stream that is already connected (an accepted
 /// connection, a stream handed over by other code): the block gets it, and
@@ -106,9 +107,7 @@ pub type Connect<A> = generic::Connect<AsyncStd, A>;
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
-    generic::shutdown_on_exit(stream)
-}
+pub use bound::shutdown_on_exit;
 
 /// The context [`shutdown_on_exit`] returns.
 ///
@@ -121,7 +120,7 @@ pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
 ///     async_with_async_std::net::shutdown_on_exit(stream)
 /// }
 /// ```
-pub type ShutdownOnExit = generic::ShutdownOnExit<AsyncStd>;
+pub use bound::ShutdownOnExit;
 
 impl Tcp for AsyncStd {
     type Stream = TcpStream;

@@ -5,13 +5,11 @@
 //! `open_process` does, and this follows it: the block may wait for the
 //! child itself, and the exit cleans up whatever is left.
 
-use std::process::ExitStatus;
-
-use async_std::process::Command;
-use async_with_resources::process as generic;
-// async-std's processes are `async-process`'s (`async_std::process::Child`
-// is `async_process::Child`), smol's too: the binding is smol's.
-use async_with_smol::Smol;
+// The items are `async_with_resources::process`'s, bound with smol's
+// binding: async-std's processes are async-process's
+// (`async_std::process::Child` is `async_process::Child`), as smol's are.
+// Their docs are async-std's.
+async_with_resources::process_items!(mod bound for async_with_smol::Smol, async_std::process::Command);
 
 /// A context that spawns `command`; the block gets the
 /// [`async_std::process::Child`], and the exit kills the child if it is still
@@ -59,14 +57,12 @@ use async_with_smol::Smol;
 /// assert_eq!(rx.recv()?.signal(), Some(9)); // SIGKILL
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn spawn(command: Command) -> Spawn {
-    generic::spawn(command)
-}
+pub use bound::spawn;
 
 /// The context [`spawn`] returns.
 ///
 /// - **Enter** spawns the command with
-///   [`kill_on_drop`](Command::kill_on_drop) set; a spawn error (program not
+///   [`kill_on_drop`](async_std::process::Command::kill_on_drop) set; a spawn error (program not
 ///   found) is the [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome. If the child is still
 ///   running it is killed (`SIGKILL` on Unix, `TerminateProcess` on
@@ -89,4 +85,4 @@ pub fn spawn(command: Command) -> Spawn {
 /// let ctx = async_with_async_std::process::spawn(async_std::process::Command::new("cat"));
 /// # drop(ctx);
 /// ```
-pub type Spawn<F = fn(ExitStatus)> = generic::Spawn<Smol, F>;
+pub use bound::Spawn;

@@ -60,5 +60,6 @@
 )]
 
 pub mod fs;
+mod macros;
 pub mod net;
 pub mod process;

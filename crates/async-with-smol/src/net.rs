@@ -10,11 +10,15 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-use async_with_resources::net::{self as generic, ConnectTo, Tcp};
+use async_with_resources::net::{ConnectTo, Tcp};
 use smol::io::AsyncWriteExt;
 use smol::net::TcpStream;
 
 use crate::Smol;
+
+// The items are `async_with_resources::net`'s, with smol filled in;
+// their docs are this runtime's.
+async_with_resources::net_items!(mod bound for crate::Smol, smol::net::TcpStream);
 
 /// A context that connects to `addr`; the block gets the
 /// [`smol::net::TcpStream`], and the exit shuts its write half down.
@@ -47,10 +51,7 @@ use crate::Smol;
 /// assert_eq!(server.join().unwrap()?, "PING");
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "open_connection")]
-pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
-    generic::connect(addr)
-}
+pub use bound::connect;
 
 /// The context [`connect`] returns.
 ///
@@ -74,7 +75,7 @@ pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
 /// let ctx = async_with_smol::net::connect("127.0.0.1:8080");
 /// # drop(ctx);
 /// ```
-pub type Connect<A> = generic::Connect<Smol, A>;
+pub use bound::Connect;
 
 /// A context for a stream that is already connected (an accepted
 /// connection, a stream handed over by other code): the block gets it, and
@@ -107,9 +108,7 @@ pub type Connect<A> = generic::Connect<Smol, A>;
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
-    generic::shutdown_on_exit(stream)
-}
+pub use bound::shutdown_on_exit;
 
 /// The context [`shutdown_on_exit`] returns.
 ///
@@ -122,7 +121,7 @@ pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
 ///     async_with_smol::net::shutdown_on_exit(stream)
 /// }
 /// ```
-pub type ShutdownOnExit = generic::ShutdownOnExit<Smol>;
+pub use bound::ShutdownOnExit;
 
 impl Tcp for Smol {
     type Stream = TcpStream;

@@ -5,13 +5,10 @@
 //! `open_process` does, and this follows it: the block may wait for the
 //! child itself, and the exit cleans up whatever is left.
 
-use std::io;
-use std::process::ExitStatus;
-
-use async_with_resources::process::{self as generic, Processes};
-use smol::process::{Child, Command};
-
-use crate::Smol;
+// The items are `async_with_resources::process`'s, with smol filled in;
+// their docs are this runtime's.
+async_with_resources::processes!(crate::Smol: smol::process, try_wait = try_status, kill = kill, wait = status);
+async_with_resources::process_items!(mod bound for crate::Smol, smol::process::Command);
 
 /// A context that spawns `command`; the block gets the
 /// [`smol::process::Child`], and the exit kills the child if it is still
@@ -59,14 +56,12 @@ use crate::Smol;
 /// assert_eq!(rx.recv()?.signal(), Some(9)); // SIGKILL
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn spawn(command: Command) -> Spawn {
-    generic::spawn(command)
-}
+pub use bound::spawn;
 
 /// The context [`spawn`] returns.
 ///
 /// - **Enter** spawns the command with
-///   [`kill_on_drop`](Command::kill_on_drop) set; a spawn error (program not
+///   [`kill_on_drop`](smol::process::Command::kill_on_drop) set; a spawn error (program not
 ///   found) is the [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome. If the child is still
 ///   running it is killed (`SIGKILL` on Unix, `TerminateProcess` on
@@ -89,27 +84,4 @@ pub fn spawn(command: Command) -> Spawn {
 /// let ctx = async_with_smol::process::spawn(smol::process::Command::new("cat"));
 /// # drop(ctx);
 /// ```
-pub type Spawn<F = fn(ExitStatus)> = generic::Spawn<Smol, F>;
-
-/// smol's processes are the `async-process` crate's, which async-std
-/// re-exports too: this binding serves both adapters.
-impl Processes for Smol {
-    type Command = Command;
-    type Child = Child;
-
-    fn spawn(command: &mut Command) -> io::Result<Child> {
-        command.kill_on_drop(true).spawn()
-    }
-
-    fn try_wait(child: &mut Child) -> io::Result<Option<ExitStatus>> {
-        child.try_status()
-    }
-
-    fn kill(child: &mut Child) -> io::Result<()> {
-        child.kill()
-    }
-
-    async fn wait(child: &mut Child) -> io::Result<ExitStatus> {
-        child.status().await
-    }
-}
+pub use bound::Spawn;

@@ -9,11 +9,15 @@
 
 use std::io;
 
-use async_with_resources::net::{self as generic, ConnectTo, Tcp};
+use async_with_resources::net::{ConnectTo, Tcp};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, ToSocketAddrs};
 
 use crate::Tokio;
+
+// The items are `async_with_resources::net`'s, with tokio filled in;
+// their docs are this runtime's.
+async_with_resources::net_items!(mod bound for crate::Tokio, tokio::net::TcpStream);
 
 /// A context that connects to `addr`; the block gets the
 /// [`tokio::net::TcpStream`], and the exit shuts its write half down.
@@ -46,10 +50,7 @@ use crate::Tokio;
 /// assert_eq!(server.join().unwrap()?, "PING");
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "open_connection")]
-pub fn connect<A: ToSocketAddrs + Send>(addr: A) -> Connect<A> {
-    generic::connect(addr)
-}
+pub use bound::connect;
 
 /// The context [`connect`] returns.
 ///
@@ -73,7 +74,7 @@ pub fn connect<A: ToSocketAddrs + Send>(addr: A) -> Connect<A> {
 /// let ctx = async_with_tokio::net::connect("127.0.0.1:8080");
 /// # drop(ctx);
 /// ```
-pub type Connect<A> = generic::Connect<Tokio, A>;
+pub use bound::Connect;
 
 /// A context for a stream that is already connected (an accepted
 /// connection, a stream handed over by other code): the block gets it, and
@@ -106,9 +107,7 @@ pub type Connect<A> = generic::Connect<Tokio, A>;
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
-    generic::shutdown_on_exit(stream)
-}
+pub use bound::shutdown_on_exit;
 
 /// The context [`shutdown_on_exit`] returns.
 ///
@@ -121,7 +120,7 @@ pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
 ///     async_with_tokio::net::shutdown_on_exit(stream)
 /// }
 /// ```
-pub type ShutdownOnExit = generic::ShutdownOnExit<Tokio>;
+pub use bound::ShutdownOnExit;
 
 impl Tcp for Tokio {
     type Stream = TcpStream;

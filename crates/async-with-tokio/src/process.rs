@@ -5,13 +5,10 @@
 //! `open_process` does, and this follows it: the block may wait for the
 //! child itself, and the exit cleans up whatever is left.
 
-use std::io;
-use std::process::ExitStatus;
-
-use async_with_resources::process::{self as generic, Processes};
-use tokio::process::{Child, Command};
-
-use crate::Tokio;
+// The items are `async_with_resources::process`'s, with tokio filled in;
+// their docs are this runtime's.
+async_with_resources::processes!(crate::Tokio: tokio::process, try_wait = try_wait, kill = start_kill, wait = wait);
+async_with_resources::process_items!(mod bound for crate::Tokio, tokio::process::Command);
 
 /// A context that spawns `command`; the block gets the
 /// [`tokio::process::Child`], and the exit kills the child if it is still
@@ -59,14 +56,12 @@ use crate::Tokio;
 /// assert_eq!(rx.recv()?.signal(), Some(9)); // SIGKILL
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn spawn(command: Command) -> Spawn {
-    generic::spawn(command)
-}
+pub use bound::spawn;
 
 /// The context [`spawn`] returns.
 ///
 /// - **Enter** spawns the command with
-///   [`kill_on_drop`](Command::kill_on_drop) set; a spawn error (program not
+///   [`kill_on_drop`](tokio::process::Command::kill_on_drop) set; a spawn error (program not
 ///   found) is the [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome. If the child is still
 ///   running it is killed (`SIGKILL` on Unix, `TerminateProcess` on
@@ -89,25 +84,4 @@ pub fn spawn(command: Command) -> Spawn {
 /// let ctx = async_with_tokio::process::spawn(tokio::process::Command::new("cat"));
 /// # drop(ctx);
 /// ```
-pub type Spawn<F = fn(ExitStatus)> = generic::Spawn<Tokio, F>;
-
-impl Processes for Tokio {
-    type Command = Command;
-    type Child = Child;
-
-    fn spawn(command: &mut Command) -> io::Result<Child> {
-        command.kill_on_drop(true).spawn()
-    }
-
-    fn try_wait(child: &mut Child) -> io::Result<Option<ExitStatus>> {
-        child.try_wait()
-    }
-
-    fn kill(child: &mut Child) -> io::Result<()> {
-        child.start_kill()
-    }
-
-    async fn wait(child: &mut Child) -> io::Result<ExitStatus> {
-        child.wait().await
-    }
-}
+pub use bound::Spawn;
