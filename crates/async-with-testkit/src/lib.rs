@@ -50,6 +50,7 @@ mod harness;
 pub mod model;
 mod not_run;
 mod probe;
+#[cfg(target_os = "linux")]
 pub mod resources;
 pub mod suite;
 mod suspend;
@@ -130,6 +131,85 @@ macro_rules! conformance {
             #[test]
             fn $name() {
                 $crate::suite::$name::<$h>();
+            }
+        )+
+    };
+}
+
+/// Expands to one `#[test]` per real-resource check ([`resources`]'s: files,
+/// TCP streams, child processes), run with one adapter's bindings.
+///
+/// The arguments name the adapter's [`Harness`], the types that implement
+/// `async_with_resources`'s binding traits for its runtime (its runtime
+/// marker, or a runtime whose types it shares), and how to read and write
+/// its files and streams ([`resources::AsyncIo`]). The expansion defines a
+/// type `Bindings` implementing [`resources::Resources`] from them: invoke
+/// it once per module. Linux only (processes are checked in `/proc`,
+/// flush failures come from `/dev/full`).
+///
+/// # Examples
+///
+/// ```
+/// # macro_rules! hide { ($($t:tt)*) => {} }
+/// # hide! {
+/// // in tests/resources.rs, with `SmolHarness: Harness` in tests/harness:
+/// mod harness;
+///
+/// async_with_testkit::resources!(
+///     harness: harness::SmolHarness,
+///     files: async_with_smol::Smol,
+///     tcp: async_with_smol::Smol,
+///     processes: async_with_smol::Smol,
+///     io: async_with_testkit::resources::FuturesIo,
+/// );
+/// # }
+/// ```
+#[macro_export]
+macro_rules! resources {
+    (
+        harness: $h:ty,
+        files: $files:ty,
+        tcp: $tcp:ty,
+        processes: $processes:ty,
+        io: $io:ty $(,)?
+    ) => {
+        /// The bindings the checks of this module run with.
+        struct Bindings;
+
+        impl $crate::resources::Resources for Bindings {
+            type Harness = $h;
+            type Files = $files;
+            type Tcp = $tcp;
+            type Processes = $processes;
+            type Io = $io;
+        }
+
+        $crate::resources!(@tests Bindings;
+            file_bytes_are_on_disk_after_the_exit_without_a_flush_in_the_block,
+            file_is_flushed_when_the_block_fails_and_the_block_error_reaches_the_caller,
+            file_is_flushed_when_the_block_panics,
+            file_flush_failure_is_the_exit_error_after_the_block_error,
+            file_flush_failure_alone_is_an_io_error,
+            file_open_reads_and_a_missing_file_fails_the_enter,
+            tcp_peer_sees_eof_after_the_exit_while_the_socket_is_still_open,
+            tcp_peer_sees_eof_when_the_block_fails,
+            tcp_refused_connection_fails_the_enter,
+            tcp_stream_already_connected_is_shut_down_on_exit,
+            tcp_scope_cancelled_mid_block_still_shuts_the_stream_down,
+            child_still_running_is_killed_and_reaped_and_its_status_observed,
+            child_reading_a_pipe_is_killed_and_reaped_when_the_block_fails,
+            child_killed_when_the_block_panics,
+            child_waited_for_in_the_block_is_left_alone_and_its_status_kept,
+            child_that_cannot_spawn_fails_the_enter,
+            child_of_a_cancelled_scope_is_killed,
+            child_scope_cancelled_mid_block_is_still_killed_and_reaped,
+        );
+    };
+    (@tests $r:ty; $($name:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::resources::$name::<$r>();
             }
         )+
     };

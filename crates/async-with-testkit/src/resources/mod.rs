@@ -1,0 +1,168 @@
+//! The real-resource checks every adapter runs, and their helpers: files
+//! in a temporary directory, TCP connections to a peer thread, child
+//! processes checked in `/proc` (Linux only).
+//!
+//! After each exit a check looks at what a user would see on the resource
+//! itself: the bytes on disk, end-of-file at the peer, the child killed and
+//! reaped. The checks are written once, generic over [`Resources`]: the
+//! bindings an adapter implements for its runtime
+//! (`async_with_resources`'s [`Files`], [`Tcp`], [`Processes`]), how to
+//! read and write its files and streams ([`AsyncIo`]), and its
+//! [`Harness`]. [`resources!`](crate::resources!) expands to one `#[test]`
+//! per check.
+//!
+//! The checks use only what every runtime has. What the runtimes do
+//! differently is a parameter, not a copy: the I/O family ([`AsyncIo`]);
+//! how a child reports its pid (each check's child writes it to a file,
+//! [`reporting_pid`]); how a task is cancelled (each check drops the scope
+//! inside a task of the runtime, where an aborted task's future is
+//! dropped). The lock contexts differ from runtime to runtime in more than
+//! names (tokio's semaphores take several permits and can be closed), so
+//! their checks stay with each adapter.
+//!
+//! # Examples
+//!
+//! ```
+//! // in an adapter's tests/resources.rs, with `SmolHarness: Harness` and
+//! // `Smol` implementing the bindings:
+//! # macro_rules! hide { ($($t:tt)*) => {} }
+//! # hide! {
+//! async_with_testkit::resources!(
+//!     harness: harness::SmolHarness,
+//!     files: Smol,
+//!     tcp: Smol,
+//!     processes: Smol,
+//!     io: async_with_testkit::resources::FuturesIo,
+//! );
+//! # }
+//! ```
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::os::fd::AsFd;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::task::{Context, Waker};
+
+use async_with_resources::fs::Files;
+use async_with_resources::net::{ConnectTo, Tcp};
+use async_with_resources::process::Processes;
+
+use async_with::Runtime;
+
+use crate::Harness;
+use crate::suite::eventually;
+
+mod children;
+mod files;
+mod io;
+mod peer;
+mod procfs;
+mod tcp;
+
+pub use children::{
+    child_killed_when_the_block_panics, child_of_a_cancelled_scope_is_killed,
+    child_reading_a_pipe_is_killed_and_reaped_when_the_block_fails,
+    child_scope_cancelled_mid_block_is_still_killed_and_reaped,
+    child_still_running_is_killed_and_reaped_and_its_status_observed,
+    child_that_cannot_spawn_fails_the_enter,
+    child_waited_for_in_the_block_is_left_alone_and_its_status_kept,
+};
+pub use files::{
+    file_bytes_are_on_disk_after_the_exit_without_a_flush_in_the_block,
+    file_flush_failure_alone_is_an_io_error,
+    file_flush_failure_is_the_exit_error_after_the_block_error,
+    file_is_flushed_when_the_block_fails_and_the_block_error_reaches_the_caller,
+    file_is_flushed_when_the_block_panics, file_open_reads_and_a_missing_file_fails_the_enter,
+};
+pub use io::{AsyncIo, FuturesIo};
+pub use peer::{Peer, PeerReport, refused_addr};
+pub use procfs::{
+    eventually_not_running, pid_from, process_exists, process_running, reporting_pid,
+};
+pub use tcp::{
+    tcp_peer_sees_eof_after_the_exit_while_the_socket_is_still_open,
+    tcp_peer_sees_eof_when_the_block_fails, tcp_refused_connection_fails_the_enter,
+    tcp_scope_cancelled_mid_block_still_shuts_the_stream_down,
+    tcp_stream_already_connected_is_shut_down_on_exit,
+};
+
+/// A runtime's file.
+pub type File<R> = <<R as Resources>::Files as Files>::File;
+
+/// A runtime's TCP stream.
+pub type Stream<R> = <<R as Resources>::Tcp as Tcp>::Stream;
+
+/// A runtime's child process.
+pub type Child<R> = <<R as Resources>::Processes as Processes>::Child;
+
+/// What the checks run with: one adapter's bindings, I/O and harness.
+/// [`resources!`](crate::resources!) implements it from its arguments.
+///
+/// # Examples
+///
+/// See [the module docs](self).
+pub trait Resources: 'static {
+    /// How to run a check on the runtime.
+    type Harness: Harness;
+
+    /// The runtime's files.
+    type Files: Files;
+
+    /// The runtime's TCP streams: connected to a `SocketAddr`, duplicated
+    /// through their file descriptor, made from a connected
+    /// `std::net::TcpStream`.
+    type Tcp: Tcp<Stream: AsFd + TryFrom<std::net::TcpStream, Error: Into<async_with::Error>>>
+        + ConnectTo<SocketAddr>;
+
+    /// The runtime's child processes, spawned from a `std::process::Command`.
+    type Processes: Processes<Command: From<std::process::Command>>;
+
+    /// How to read and write the runtime's files and streams.
+    type Io: AsyncIo<File<Self>> + AsyncIo<Stream<Self>>;
+}
+
+/// Runs `future` on a fresh runtime; whether it panicked.
+fn panics<R: Resources, F: Future>(future: F) -> bool {
+    catch_unwind(AssertUnwindSafe(|| R::Harness::block_on(future))).is_err()
+}
+
+/// Polls `future` once and drops it: a scope cancelled at its first await
+/// point that is still pending.
+fn poll_once_then_drop<F: Future>(future: F) {
+    let mut future = pin!(future);
+    let polled = future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()));
+    assert!(polled.is_pending(), "the scope was meant to be suspended");
+}
+
+/// Runs `scope` in a task of the runtime until it sets `entered`, then
+/// drops it inside that task (where an aborted task's future is dropped),
+/// and returns once it is dropped.
+async fn cancel_in_task<R: Resources>(
+    scope: impl Future<Output = ()> + Send + 'static,
+    entered: Arc<AtomicBool>,
+) {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let dropped = Arc::new(AtomicBool::new(false));
+    let (cancel_seen, dropped_set) = (cancel.clone(), dropped.clone());
+    R::Harness::runtime().spawn(async move {
+        let until_cancelled = async {
+            eventually::<R::Harness>(|| cancel_seen.load(SeqCst)).await;
+        };
+        futures_lite::future::or(scope, until_cancelled).await;
+        dropped_set.store(true, SeqCst);
+    });
+    assert!(
+        eventually::<R::Harness>(|| entered.load(SeqCst)).await,
+        "the scope never entered its block"
+    );
+    cancel.store(true, SeqCst);
+    assert!(
+        eventually::<R::Harness>(|| dropped.load(SeqCst)).await,
+        "the task never dropped its scope"
+    );
+}
