@@ -14,3 +14,11 @@ async_with_testkit::resources!(
     processes: async_with_smol::Smol,
     io: async_with_testkit::resources::FuturesIo,
 );
+
+// async-std's locks are async-lock's, bound by the smol adapter.
+async_with_testkit::locks!(
+    harness: harness::AsyncStdHarness,
+    binding: async_with_smol::Smol,
+    mutex: async_std::sync::Mutex,
+    semaphore: async_with_async_std::sync::Semaphore,
+);

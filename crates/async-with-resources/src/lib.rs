@@ -51,15 +51,11 @@
 //!     fs::create(std::env::temp_dir().join(name)).sync_on_exit(false)
 //! }
 //! ```
+// The workspace's lints apply (`missing_docs`, `unreachable_pub`, ...).
 #![forbid(unsafe_code)]
-#![warn(
-    missing_docs,
-    missing_debug_implementations,
-    rust_2018_idioms,
-    unreachable_pub
-)]
 
 pub mod fs;
 mod macros;
 pub mod net;
 pub mod process;
+pub mod sync;

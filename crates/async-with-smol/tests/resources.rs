@@ -14,3 +14,10 @@ async_with_testkit::resources!(
     processes: async_with_smol::Smol,
     io: async_with_testkit::resources::FuturesIo,
 );
+
+async_with_testkit::locks!(
+    harness: harness::SmolHarness,
+    binding: async_with_smol::Smol,
+    mutex: smol::lock::Mutex,
+    semaphore: smol::lock::Semaphore,
+);

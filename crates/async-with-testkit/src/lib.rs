@@ -215,6 +215,85 @@ macro_rules! resources {
     };
 }
 
+/// Expands to one `#[test]` per lock check ([`resources`]'s mutex and
+/// semaphore checks), run with one adapter's lock binding.
+///
+/// The arguments name the adapter's [`Harness`], the runtime marker `B`
+/// for which its locks implement `async_with_resources::sync::Acquire`,
+/// its mutex type (the checks use `Mutex<resources::Log>`), and, if its
+/// semaphores are bound the same way, its semaphore type (the checks make
+/// one with one permit, `Semaphore::new(1)`). A runtime whose semaphores
+/// are contexts of their own (tokio's take several permits) leaves the
+/// semaphore out and tests them itself. Linux only, as [`resources`].
+///
+/// # Examples
+///
+/// ```
+/// # macro_rules! hide { ($($t:tt)*) => {} }
+/// # hide! {
+/// // in tests/resources.rs, with `SmolHarness: Harness` in tests/harness:
+/// async_with_testkit::locks!(
+///     harness: harness::SmolHarness,
+///     binding: async_with_smol::Smol,
+///     mutex: smol::lock::Mutex,
+///     semaphore: smol::lock::Semaphore,
+/// );
+/// # }
+/// ```
+#[macro_export]
+macro_rules! locks {
+    (
+        harness: $h:ty,
+        binding: $b:ty,
+        mutex: $($mutex:ident)::+
+        $(, semaphore: $($semaphore:ident)::+)? $(,)?
+    ) => {
+        #[test]
+        fn owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic() {
+            $crate::resources::owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic::<
+                $h,
+                $b,
+                $($mutex)::+<$crate::resources::Log>,
+            >();
+        }
+
+        #[test]
+        fn borrowed_mutex_is_free_after_error_and_panic() {
+            $crate::resources::borrowed_mutex_is_free_after_error_and_panic::<
+                $h,
+                $b,
+                $($mutex)::+<$crate::resources::Log>,
+            >();
+        }
+
+        #[test]
+        fn mutex_of_a_cancelled_scope_is_free() {
+            $crate::resources::mutex_of_a_cancelled_scope_is_free::<
+                $b,
+                $($mutex)::+<$crate::resources::Log>,
+            >();
+        }
+
+        $(
+            #[test]
+            fn semaphore_permit_is_given_back_after_success_error_and_panic() {
+                $crate::resources::semaphore_permit_is_given_back_after_success_error_and_panic::<
+                    $h,
+                    $b,
+                    _,
+                >($($semaphore)::+::new(1));
+            }
+
+            #[test]
+            fn semaphore_of_a_cancelled_scope_is_given_back() {
+                $crate::resources::semaphore_of_a_cancelled_scope_is_given_back::<$b, _>(
+                    $($semaphore)::+::new(1),
+                );
+            }
+        )?
+    };
+}
+
 /// Expands to one `#[test]` per check of exits handed to the runtime
 /// ([`suite`]'s handover checks: unrelated tasks' exits that depend on each
 /// other, a storm of 10,000 aborted tasks, the join point, a runtime shut

@@ -1,6 +1,7 @@
 //! tokio's real resources as contexts: the testkit's checks of files, TCP
-//! streams and child processes, on the current-thread runtime and on a
-//! multi-thread one.
+//! streams, child processes and mutexes, on the current-thread runtime and
+//! on a multi-thread one. tokio's semaphores, contexts of their own, are
+//! checked in tests/semaphores.rs.
 //!
 //! Linux only: processes are checked in `/proc`, flush failures come from
 //! `/dev/full`.
@@ -36,6 +37,12 @@ mod current_thread {
         processes: async_with_tokio::Tokio,
         io: super::TokioIo,
     );
+
+    async_with_testkit::locks!(
+        harness: super::harness::CurrentThread,
+        binding: async_with_tokio::Tokio,
+        mutex: tokio::sync::Mutex,
+    );
 }
 
 mod multi_thread {
@@ -45,5 +52,11 @@ mod multi_thread {
         tcp: async_with_tokio::Tokio,
         processes: async_with_tokio::Tokio,
         io: super::TokioIo,
+    );
+
+    async_with_testkit::locks!(
+        harness: super::harness::MultiThread<2>,
+        binding: async_with_tokio::Tokio,
+        mutex: tokio::sync::Mutex,
     );
 }

@@ -19,3 +19,4 @@
 mod fs;
 mod net;
 mod process;
+mod sync;

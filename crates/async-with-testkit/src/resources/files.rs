@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 use async_with::{Error, with};
 use async_with_resources::fs;
 
-use super::{AsyncIo, Resources, panics};
+use super::{AsyncIo, Resources, enter_fails, panics};
 use crate::Harness;
 
 /// Bytes the block wrote, with no flush of its own, are on disk once the
@@ -95,16 +95,8 @@ pub fn file_open_reads_and_a_missing_file_fails_the_enter<R: Resources>() {
     .unwrap();
     assert_eq!(text, "remember");
 
-    let mut ran = false;
-    let missing = fs::open::<R::Files>(dir.path().join("missing"));
-    let error = R::Harness::block_on(with(missing, async |_| {
-        ran = true;
-        Ok(())
-    }))
-    .unwrap_err();
-    assert!(!ran);
-    assert_eq!(
-        error.downcast::<std::io::Error>().unwrap().kind(),
-        ErrorKind::NotFound
+    enter_fails::<R>(
+        fs::open::<R::Files>(dir.path().join("missing")),
+        ErrorKind::NotFound,
     );
 }

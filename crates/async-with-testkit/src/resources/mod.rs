@@ -4,7 +4,7 @@
 //!
 //! After each exit a check looks at what a user would see on the resource
 //! itself: the bytes on disk, end-of-file at the peer, the child killed and
-//! reaped. The checks are written once, generic over [`Resources`]: the
+//! reaped, the lock free. The checks are written once, generic over [`Resources`]: the
 //! bindings an adapter implements for its runtime
 //! (`async_with_resources`'s [`Files`], [`Tcp`], [`Processes`]), how to
 //! read and write its files and streams ([`AsyncIo`]), and its
@@ -16,9 +16,13 @@
 //! how a child reports its pid (each check's child writes it to a file,
 //! [`reporting_pid`]); how a task is cancelled (each check drops the scope
 //! inside a task of the runtime, where an aborted task's future is
-//! dropped). The lock contexts differ from runtime to runtime in more than
-//! names (tokio's semaphores take several permits and can be closed), so
-//! their checks stay with each adapter.
+//! dropped).
+//!
+//! The lock checks run through [`locks!`](crate::locks!), generic over the
+//! runtime's mutex and semaphore types and the marker their
+//! `async_with_resources::sync::Acquire` impls are for. tokio's semaphores
+//! are contexts of their own (they take several permits and can be
+//! closed): tokio tests them itself, and runs the mutex checks here.
 //!
 //! # Examples
 //!
@@ -38,6 +42,7 @@
 //! ```
 
 use std::future::Future;
+use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -50,7 +55,7 @@ use async_with_resources::fs::Files;
 use async_with_resources::net::{ConnectTo, Tcp};
 use async_with_resources::process::Processes;
 
-use async_with::Runtime;
+use async_with::{AsyncContext, Runtime};
 
 use crate::Harness;
 use crate::suite::eventually;
@@ -58,6 +63,7 @@ use crate::suite::eventually;
 mod children;
 mod files;
 mod io;
+mod locks;
 mod peer;
 mod procfs;
 mod tcp;
@@ -78,6 +84,12 @@ pub use files::{
     file_is_flushed_when_the_block_panics, file_open_reads_and_a_missing_file_fails_the_enter,
 };
 pub use io::{AsyncIo, FuturesIo};
+pub use locks::{
+    Log, borrowed_mutex_is_free_after_error_and_panic, mutex_of_a_cancelled_scope_is_free,
+    owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic,
+    semaphore_of_a_cancelled_scope_is_given_back,
+    semaphore_permit_is_given_back_after_success_error_and_panic,
+};
 pub use peer::{Peer, PeerReport, refused_addr};
 pub use procfs::{
     eventually_not_running, pid_from, process_exists, process_running, reporting_pid,
@@ -139,11 +151,24 @@ fn poll_once_then_drop<F: Future>(future: F) {
     assert!(polled.is_pending(), "the scope was meant to be suspended");
 }
 
+/// Enters `context` on the runtime: the enter fails with an I/O error of
+/// `kind`, and the block does not run.
+fn enter_fails<R: Resources>(context: impl AsyncContext, kind: ErrorKind) {
+    let mut ran = false;
+    let error = R::Harness::block_on(async_with::with(context, async |_| {
+        ran = true;
+        Ok(())
+    }))
+    .unwrap_err();
+    assert!(!ran, "the block ran");
+    assert_eq!(error.downcast::<std::io::Error>().unwrap().kind(), kind);
+}
+
 /// Runs `scope` in a task of the runtime until it sets `entered`, then
 /// drops it inside that task (where an aborted task's future is dropped),
 /// and returns once it is dropped.
 async fn cancel_in_task<R: Resources>(
-    scope: impl Future<Output = ()> + Send + 'static,
+    scope: impl Future + Send + 'static,
     entered: Arc<AtomicBool>,
 ) {
     let cancel = Arc::new(AtomicBool::new(false));
@@ -152,6 +177,9 @@ async fn cancel_in_task<R: Resources>(
     R::Harness::runtime().spawn(async move {
         let until_cancelled = async {
             eventually::<R::Harness>(|| cancel_seen.load(SeqCst)).await;
+        };
+        let scope = async {
+            scope.await;
         };
         futures_lite::future::or(scope, until_cancelled).await;
         dropped_set.store(true, SeqCst);

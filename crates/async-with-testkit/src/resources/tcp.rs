@@ -9,7 +9,7 @@ use std::sync::{Arc, mpsc};
 use async_with::{Error, with, with_runtime};
 use async_with_resources::net;
 
-use super::{AsyncIo, Peer, Resources, Stream, cancel_in_task, refused_addr};
+use super::{AsyncIo, Peer, Resources, Stream, cancel_in_task, enter_fails, refused_addr};
 use crate::Harness;
 use crate::suite::eventually;
 
@@ -61,17 +61,9 @@ pub fn tcp_peer_sees_eof_when_the_block_fails<R: Resources>() {
 
 /// A refused connection fails the enter, and the block does not run.
 pub fn tcp_refused_connection_fails_the_enter<R: Resources>() {
-    let addr = refused_addr();
-    let mut ran = false;
-    let error = R::Harness::block_on(with(net::connect::<R::Tcp, _>(addr), async |_| {
-        ran = true;
-        Ok(())
-    }))
-    .unwrap_err();
-    assert!(!ran);
-    assert_eq!(
-        error.downcast::<std::io::Error>().unwrap().kind(),
-        ErrorKind::ConnectionRefused
+    enter_fails::<R>(
+        net::connect::<R::Tcp, _>(refused_addr()),
+        ErrorKind::ConnectionRefused,
     );
 }
 
@@ -117,13 +109,7 @@ pub fn tcp_scope_cancelled_mid_block_still_shuts_the_stream_down<R: Resources>()
         },
     );
     R::Harness::block_on(async {
-        cancel_in_task::<R>(
-            async move {
-                let _ = scope.await;
-            },
-            entered,
-        )
-        .await;
+        cancel_in_task::<R>(scope, entered).await;
         // The duplicate keeps the socket open: only the exit, run on the
         // runtime after the cancellation, can have shut it down.
         assert!(eventually::<R::Harness>(|| peer.is_finished()).await);
