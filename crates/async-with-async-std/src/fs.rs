@@ -135,4 +135,13 @@ pub use bound::open_with;
 /// # Ok::<(), Error>(()) }).unwrap();
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// [`sync_on_exit`](Open::sync_on_exit) and [`path`](Open::path):
+///
+/// ```
+/// let scratch = async_with_async_std::fs::create("/tmp/scratch.bin").sync_on_exit(false);
+/// # drop(scratch);
+/// let ctx = async_with_async_std::fs::open("Cargo.toml");
+/// assert_eq!(ctx.path(), std::path::Path::new("Cargo.toml"));
+/// ```
 pub use bound::Open;

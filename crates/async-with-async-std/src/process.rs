@@ -81,8 +81,26 @@ pub use bound::spawn;
 ///
 /// # Examples
 ///
+/// [`on_exit`](Spawn::on_exit) gets the status of a child, here one the
+/// block waited for:
+///
 /// ```
-/// let ctx = async_with_async_std::process::spawn(async_std::process::Command::new("cat"));
-/// # drop(ctx);
+/// use std::sync::{Arc, Mutex};
+/// use async_with_async_std::with;
+/// use async_std::process::Command;
+///
+/// let status = Arc::new(Mutex::new(None));
+/// let keep = status.clone();
+/// let ctx = async_with_async_std::process::spawn(Command::new("false"))
+///     .on_exit(move |s| *keep.lock().unwrap() = Some(s));
+/// # async_std::task::block_on(async {
+/// with(ctx, async |child| {
+///     child.status().await?;
+///     Ok(())
+/// })
+/// .await?;
+/// # Ok::<(), async_with::Error>(()) })?;
+/// assert_eq!(status.lock().unwrap().unwrap().code(), Some(1));
+/// # Ok::<(), async_with::BoxError>(())
 /// ```
 pub use bound::Spawn;

@@ -10,6 +10,13 @@
 //! down while a scope is suspended, per-exit timeouts, cancel scopes and
 //! task groups.
 //!
+//! The real-resource checks ([`resources`](mod@resources)) are written once
+//! the same way, generic over the resource bindings an adapter implements
+//! for its runtime: files flushed on disk, TCP peers that see end-of-file,
+//! children killed and reaped, locks free again. An adapter's
+//! `tests/resources.rs` runs them with [`resources!`](crate::resources!) and
+//! [`locks!`](crate::locks!).
+//!
 //! The fault-injection contexts are public and work with any executor:
 //! a [`Probe`] records its enter and exit in a [`Journal`] and can be told
 //! to [`suspend`] a set number of times, fail, panic or hang ([`Fault`]).
@@ -136,7 +143,7 @@ macro_rules! conformance {
     };
 }
 
-/// Expands to one `#[test]` per real-resource check ([`resources`]'s: files,
+/// Expands to one `#[test]` per real-resource check ([`resources`](mod@resources)'s: files,
 /// TCP streams, child processes), run with one adapter's bindings.
 ///
 /// The arguments name the adapter's [`Harness`], the types that implement
@@ -215,7 +222,7 @@ macro_rules! resources {
     };
 }
 
-/// Expands to one `#[test]` per lock check ([`resources`]'s mutex and
+/// Expands to one `#[test]` per lock check ([`resources`](mod@resources)'s mutex and
 /// semaphore checks), run with one adapter's lock binding.
 ///
 /// The arguments name the adapter's [`Harness`], the runtime marker `B`
@@ -224,7 +231,7 @@ macro_rules! resources {
 /// semaphores are bound the same way, its semaphore type (the checks make
 /// one with one permit, `Semaphore::new(1)`). A runtime whose semaphores
 /// are contexts of their own (tokio's take several permits) leaves the
-/// semaphore out and tests them itself. Linux only, as [`resources`].
+/// semaphore out and tests them itself. Linux only, as [`resources`](mod@resources).
 ///
 /// # Examples
 ///

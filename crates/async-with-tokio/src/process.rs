@@ -80,8 +80,26 @@ pub use bound::spawn;
 ///
 /// # Examples
 ///
+/// [`on_exit`](Spawn::on_exit) gets the status of a child, here one the
+/// block waited for:
+///
 /// ```
-/// let ctx = async_with_tokio::process::spawn(tokio::process::Command::new("cat"));
-/// # drop(ctx);
+/// use std::sync::{Arc, Mutex};
+/// use async_with_tokio::with;
+/// use tokio::process::Command;
+///
+/// let status = Arc::new(Mutex::new(None));
+/// let keep = status.clone();
+/// let ctx = async_with_tokio::process::spawn(Command::new("false"))
+///     .on_exit(move |s| *keep.lock().unwrap() = Some(s));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+/// with(ctx, async |child| {
+///     child.wait().await?;
+///     Ok(())
+/// })
+/// .await?;
+/// # Ok::<(), async_with::Error>(()) })?;
+/// assert_eq!(status.lock().unwrap().unwrap().code(), Some(1));
+/// # Ok::<(), async_with::BoxError>(())
 /// ```
 pub use bound::Spawn;

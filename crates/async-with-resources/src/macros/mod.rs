@@ -7,9 +7,11 @@
 //!   and async-process their child calls but for three method names, so
 //!   one macro writes each of those bindings from the runtime's paths. A
 //!   runtime with another shape implements the trait by hand, as every
-//!   adapter does for [`Tcp`](crate::net::Tcp).
+//!   adapter does for [`Tcp`](crate::net::Tcp) and
+//!   [`Acquire`](crate::sync::Acquire).
 //! - **Items** ([`fs_items!`](crate::fs_items), [`net_items!`](crate::net_items),
-//!   [`process_items!`](crate::process_items)): the functions and type
+//!   [`process_items!`](crate::process_items), [`lock_items!`](crate::lock_items),
+//!   [`semaphore_items!`](crate::semaphore_items)): the functions and type
 //!   aliases an adapter's module exposes (`create`, `Open`, ...), the
 //!   shared contexts with the runtime filled in, defined in a private
 //!   module. They carry no docs of their own: the adapter re-exports each
