@@ -157,19 +157,26 @@ macro_rules! conformance {
 /// # Examples
 ///
 /// ```
-/// # macro_rules! hide { ($($t:tt)*) => {} }
-/// # hide! {
-/// // in tests/resources.rs, with `SmolHarness: Harness` in tests/harness:
-/// mod harness;
-///
+/// # use async_with_smol::Smol;
+/// # struct SmolHarness;
+/// # impl async_with_testkit::Harness for SmolHarness {
+/// #     type Runtime = Smol;
+/// #     fn runtime() -> Smol { Smol }
+/// #     fn block_on<F: Future>(future: F) -> F::Output { futures_lite::future::block_on(future) }
+/// #     fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
+/// #     where F: Future<Output = ()> + Send + 'static {
+/// #         let mut task = Box::pin(task);
+/// #         futures_lite::future::block_on(futures_lite::future::or(async { (&mut task).await }, suspended));
+/// #     }
+/// # }
+/// // in tests/resources.rs, with `SmolHarness: Harness` (see `Harness`):
 /// async_with_testkit::resources!(
-///     harness: harness::SmolHarness,
+///     harness: SmolHarness,
 ///     files: async_with_smol::Smol,
 ///     tcp: async_with_smol::Smol,
 ///     processes: async_with_smol::Smol,
 ///     io: async_with_testkit::resources::FuturesIo,
 /// );
-/// # }
 /// ```
 #[macro_export]
 macro_rules! resources {
@@ -191,7 +198,7 @@ macro_rules! resources {
             type Io = $io;
         }
 
-        $crate::resources!(@tests Bindings;
+        $crate::resources!(@tests [Bindings] ();
             file_bytes_are_on_disk_after_the_exit_without_a_flush_in_the_block,
             file_is_flushed_when_the_block_fails_and_the_block_error_reaches_the_caller,
             file_is_flushed_when_the_block_panics,
@@ -212,13 +219,18 @@ macro_rules! resources {
             child_scope_cancelled_mid_block_is_still_killed_and_reaped,
         );
     };
-    (@tests $r:ty; $($name:ident),+ $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                $crate::resources::$name::<$r>();
-            }
-        )+
+    // One test per check named, each calling it with the generic
+    // arguments in brackets and the arguments in parentheses.
+    (@tests $generics:tt $arguments:tt; $name:ident $(, $rest:ident)* $(,)?) => {
+        $crate::resources!(@test $generics $arguments $name);
+        $crate::resources!(@tests $generics $arguments; $($rest),*);
+    };
+    (@tests $generics:tt $arguments:tt;) => {};
+    (@test [$($generics:tt)*] ($($argument:expr),*) $name:ident) => {
+        #[test]
+        fn $name() {
+            $crate::resources::$name::<$($generics)*>($($argument),*);
+        }
     };
 }
 
@@ -236,16 +248,25 @@ macro_rules! resources {
 /// # Examples
 ///
 /// ```
-/// # macro_rules! hide { ($($t:tt)*) => {} }
-/// # hide! {
-/// // in tests/resources.rs, with `SmolHarness: Harness` in tests/harness:
-/// async_with_testkit::locks!(
-///     harness: harness::SmolHarness,
-///     binding: async_with_smol::Smol,
-///     mutex: smol::lock::Mutex,
-///     semaphore: smol::lock::Semaphore,
-/// );
+/// # use async_with_smol::Smol;
+/// # struct SmolHarness;
+/// # impl async_with_testkit::Harness for SmolHarness {
+/// #     type Runtime = Smol;
+/// #     fn runtime() -> Smol { Smol }
+/// #     fn block_on<F: Future>(future: F) -> F::Output { futures_lite::future::block_on(future) }
+/// #     fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
+/// #     where F: Future<Output = ()> + Send + 'static {
+/// #         let mut task = Box::pin(task);
+/// #         futures_lite::future::block_on(futures_lite::future::or(async { (&mut task).await }, suspended));
+/// #     }
 /// # }
+/// // in tests/resources.rs, with `SmolHarness: Harness` (see `Harness`):
+/// async_with_testkit::locks!(
+///     harness: SmolHarness,
+///     binding: async_with_smol::Smol,
+///     mutex: async_lock::Mutex,
+///     semaphore: async_lock::Semaphore,
+/// );
 /// ```
 #[macro_export]
 macro_rules! locks {
@@ -255,48 +276,20 @@ macro_rules! locks {
         mutex: $($mutex:ident)::+
         $(, semaphore: $($semaphore:ident)::+)? $(,)?
     ) => {
-        #[test]
-        fn owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic() {
-            $crate::resources::owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic::<
-                $h,
-                $b,
-                $($mutex)::+<$crate::resources::Log>,
-            >();
-        }
-
-        #[test]
-        fn borrowed_mutex_is_free_after_error_and_panic() {
-            $crate::resources::borrowed_mutex_is_free_after_error_and_panic::<
-                $h,
-                $b,
-                $($mutex)::+<$crate::resources::Log>,
-            >();
-        }
-
-        #[test]
-        fn mutex_of_a_cancelled_scope_is_free() {
-            $crate::resources::mutex_of_a_cancelled_scope_is_free::<
-                $b,
-                $($mutex)::+<$crate::resources::Log>,
-            >();
-        }
-
+        $crate::resources!(@tests [$h, $b, $($mutex)::+<$crate::resources::Log>] ();
+            owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic,
+            borrowed_mutex_is_free_after_error_and_panic,
+        );
+        $crate::resources!(@tests [$b, $($mutex)::+<$crate::resources::Log>] ();
+            mutex_of_a_cancelled_scope_is_free,
+        );
         $(
-            #[test]
-            fn semaphore_permit_is_given_back_after_success_error_and_panic() {
-                $crate::resources::semaphore_permit_is_given_back_after_success_error_and_panic::<
-                    $h,
-                    $b,
-                    _,
-                >($($semaphore)::+::new(1));
-            }
-
-            #[test]
-            fn semaphore_of_a_cancelled_scope_is_given_back() {
-                $crate::resources::semaphore_of_a_cancelled_scope_is_given_back::<$b, _>(
-                    $($semaphore)::+::new(1),
-                );
-            }
+            $crate::resources!(@tests [$h, $b, _] ($($semaphore)::+::new(1));
+                semaphore_permit_is_given_back_after_success_error_and_panic,
+            );
+            $crate::resources!(@tests [$b, _] ($($semaphore)::+::new(1));
+                semaphore_of_a_cancelled_scope_is_given_back,
+            );
         )?
     };
 }

@@ -26,19 +26,17 @@
 //!
 //! # Examples
 //!
+//! An adapter runs them with [`resources!`](crate::resources!) and
+//! [`locks!`](crate::locks!) (see there); the helpers work on their own:
+//!
 //! ```
-//! // in an adapter's tests/resources.rs, with `SmolHarness: Harness` and
-//! // `Smol` implementing the bindings:
-//! # macro_rules! hide { ($($t:tt)*) => {} }
-//! # hide! {
-//! async_with_testkit::resources!(
-//!     harness: harness::SmolHarness,
-//!     files: Smol,
-//!     tcp: Smol,
-//!     processes: Smol,
-//!     io: async_with_testkit::resources::FuturesIo,
-//! );
-//! # }
+//! use async_with_testkit::resources::{Peer, process_running};
+//!
+//! let peer = Peer::start();
+//! drop(std::net::TcpStream::connect(peer.addr)?); // closed: end-of-file
+//! assert!(peer.report().saw_eof);
+//! assert!(process_running(std::process::id()));
+//! # Ok::<(), std::io::Error>(())
 //! ```
 
 use std::future::Future;
