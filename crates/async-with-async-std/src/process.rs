@@ -4,6 +4,11 @@
 //! Python's `asyncio` has no context manager for subprocesses; Trio's
 //! `open_process` does, and this follows it: the block may wait for the
 //! child itself, and the exit cleans up whatever is left.
+//!
+//! async-std's children are the `async-process` crate's, as smol's are, so
+//! these contexts run on the smol adapter's binding
+//! ([`async_with_smol::Smol`] in their types); they behave the same on
+//! async-std.
 
 // The items are `async_with_resources::process`'s, bound with smol's
 // binding: async-std's processes are async-process's
