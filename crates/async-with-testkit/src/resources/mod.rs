@@ -4,26 +4,24 @@
 //!
 //! After each exit a check looks at what a user would see on the resource
 //! itself: the bytes on disk, end-of-file at the peer, the child killed and
-//! reaped, the lock free. The checks are written once, generic over [`Resources`]: the
-//! bindings an adapter implements for its runtime
+//! reaped, the lock free. The checks are written once, generic over
+//! [`Resources`]: the bindings an adapter implements for its runtime
 //! (`async_with_resources`'s [`Files`], [`Tcp`], [`Processes`]), how to
 //! read and write its files and streams ([`AsyncIo`]), and its
 //! [`Harness`]. [`resources!`](crate::resources!) expands to one `#[test]`
 //! per check.
 //!
-//! The checks use only what every runtime has. What the runtimes do
-//! differently is a parameter, not a copy: the I/O family ([`AsyncIo`]);
-//! how a child reports its pid (each check's child writes it to a file,
-//! [`reporting_pid`]); how a task is cancelled (each check drops the scope
-//! inside a task of the runtime, where an aborted task's future is
-//! dropped).
-//!
-//! The lock checks run through [`locks!`](crate::locks!), generic over the
-//! runtime's mutex and semaphore types and the marker their
-//! `async_with_resources::sync::Acquire` impls are for. tokio's semaphores
-//! are contexts of their own (they take several permits and can be
-//! closed): tokio tests them itself, and runs the mutex checks here.
-//!
+//! What the runtimes do differently is a documented parameter, not a copy:
+//! the I/O family they implement ([`AsyncIo`]: `futures-io`'s or tokio's),
+//! and whether their semaphores are bound like their mutexes (the
+//! `semaphore` argument of [`locks!`](crate::locks!): tokio's are contexts
+//! of their own, which take several permits and can be closed, and tokio
+//! tests them itself). The rest is done the same way on every runtime: a
+//! child reports its pid through a file ([`reporting_pid`]; tokio's
+//! `Child::id` is an `Option`, async-process's is not), and a cancelled
+//! scope is dropped inside a task of the runtime, where an aborted task's
+//! future is dropped.
+
 //! # Examples
 //!
 //! An adapter runs them with [`resources!`](crate::resources!) and
