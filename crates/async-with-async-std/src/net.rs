@@ -11,7 +11,13 @@ use std::io;
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 
 use async_std::net::TcpStream;
-use async_with::{AsyncContext, Error, Exit, MisuseError, Outcome};
+use async_with_resources::net::{ConnectTo, Tcp};
+
+use crate::AsyncStd;
+
+// The items are `async_with_resources::net`'s, with async-std filled in;
+// their docs are this runtime's.
+async_with_resources::net_items!(mod bound for crate::AsyncStd, async_std::net::TcpStream);
 
 /// A context that connects to `addr`; the block gets the
 /// [`async_std::net::TcpStream`], and the exit shuts its write half down.
@@ -44,10 +50,7 @@ use async_with::{AsyncContext, Error, Exit, MisuseError, Outcome};
 /// assert_eq!(server.join().unwrap()?, "PING");
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "open_connection")]
-pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
-    Connect { addr: Some(addr) }
-}
+pub use bound::connect;
 
 /// The context [`connect`] returns.
 ///
@@ -71,33 +74,7 @@ pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
 /// let ctx = async_with_async_std::net::connect("127.0.0.1:8080");
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Connect<A> {
-    addr: Option<A>,
-}
-
-impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
-    type Resource = TcpStream;
-
-    async fn enter(&mut self) -> Result<TcpStream, Error> {
-        let addr = self.addr.take().ok_or_else(|| {
-            Error::from(MisuseError::EnteredTwice {
-                context: "connection context",
-            })
-        })?;
-        // Resolved on the blocking pool (a host name may need DNS), into
-        // addresses whose type is known: the enter's future stays `Send`.
-        let addrs: Vec<SocketAddr> =
-            async_std::task::spawn_blocking(move || addr.to_socket_addrs().map(Vec::from_iter))
-                .await?;
-        Ok(TcpStream::connect(&addrs[..]).await?)
-    }
-
-    async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
-        shut_down(stream).await
-    }
-}
+pub use bound::Connect;
 
 /// A context for a stream that is already connected (an accepted
 /// connection, a stream handed over by other code): the block gets it, and
@@ -130,11 +107,7 @@ impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
-    ShutdownOnExit {
-        stream: Some(stream),
-    }
-}
+pub use bound::shutdown_on_exit;
 
 /// The context [`shutdown_on_exit`] returns.
 ///
@@ -147,34 +120,23 @@ pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
 ///     async_with_async_std::net::shutdown_on_exit(stream)
 /// }
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct ShutdownOnExit {
-    stream: Option<TcpStream>,
-}
+pub use bound::ShutdownOnExit;
 
-impl AsyncContext for ShutdownOnExit {
-    type Resource = TcpStream;
+impl Tcp for AsyncStd {
+    type Stream = TcpStream;
 
-    async fn enter(&mut self) -> Result<TcpStream, Error> {
-        self.stream.take().ok_or_else(|| {
-            MisuseError::EnteredTwice {
-                context: "stream context",
-            }
-            .into()
-        })
-    }
-
-    async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
-        shut_down(stream).await
+    async fn shutdown(stream: &mut TcpStream) -> io::Result<()> {
+        stream.shutdown(Shutdown::Write)
     }
 }
 
-/// Shuts the write half down; a peer that already reset the connection
-/// leaves no one to tell, so `NotConnected` is not an error.
-async fn shut_down(stream: TcpStream) -> Result<Exit, Error> {
-    match stream.shutdown(Shutdown::Write) {
-        Err(error) if error.kind() != io::ErrorKind::NotConnected => Err(error.into()),
-        _ => Ok(Exit::Propagate),
+impl<A: ToSocketAddrs + Send + 'static> ConnectTo<A> for AsyncStd {
+    async fn connect(addr: A) -> io::Result<TcpStream> {
+        // Resolved on the blocking pool (a host name may need DNS), into
+        // addresses whose type is known: the future stays `Send`.
+        let addrs: Vec<SocketAddr> =
+            async_std::task::spawn_blocking(move || addr.to_socket_addrs().map(Vec::from_iter))
+                .await?;
+        TcpStream::connect(&addrs[..]).await
     }
 }

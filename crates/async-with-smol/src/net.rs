@@ -10,9 +10,15 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-use async_with::{AsyncContext, Error, Exit, MisuseError, Outcome};
+use async_with_resources::net::{ConnectTo, Tcp};
 use smol::io::AsyncWriteExt;
 use smol::net::TcpStream;
+
+use crate::Smol;
+
+// The items are `async_with_resources::net`'s, with smol filled in;
+// their docs are this runtime's.
+async_with_resources::net_items!(mod bound for crate::Smol, smol::net::TcpStream);
 
 /// A context that connects to `addr`; the block gets the
 /// [`smol::net::TcpStream`], and the exit shuts its write half down.
@@ -45,10 +51,7 @@ use smol::net::TcpStream;
 /// assert_eq!(server.join().unwrap()?, "PING");
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "open_connection")]
-pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
-    Connect { addr: Some(addr) }
-}
+pub use bound::connect;
 
 /// The context [`connect`] returns.
 ///
@@ -72,32 +75,7 @@ pub fn connect<A: ToSocketAddrs + Send + 'static>(addr: A) -> Connect<A> {
 /// let ctx = async_with_smol::net::connect("127.0.0.1:8080");
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Connect<A> {
-    addr: Option<A>,
-}
-
-impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
-    type Resource = TcpStream;
-
-    async fn enter(&mut self) -> Result<TcpStream, Error> {
-        let addr = self.addr.take().ok_or_else(|| {
-            Error::from(MisuseError::EnteredTwice {
-                context: "connection context",
-            })
-        })?;
-        // Resolved on the blocking pool (a host name may need DNS), into
-        // addresses whose type is known: the enter's future stays `Send`.
-        let addrs: Vec<SocketAddr> =
-            smol::unblock(move || addr.to_socket_addrs().map(Vec::from_iter)).await?;
-        Ok(TcpStream::connect(&addrs[..]).await?)
-    }
-
-    async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
-        shut_down(stream).await
-    }
-}
+pub use bound::Connect;
 
 /// A context for a stream that is already connected (an accepted
 /// connection, a stream handed over by other code): the block gets it, and
@@ -130,11 +108,7 @@ impl<A: ToSocketAddrs + Send + 'static> AsyncContext for Connect<A> {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
-    ShutdownOnExit {
-        stream: Some(stream),
-    }
-}
+pub use bound::shutdown_on_exit;
 
 /// The context [`shutdown_on_exit`] returns.
 ///
@@ -147,34 +121,22 @@ pub fn shutdown_on_exit(stream: TcpStream) -> ShutdownOnExit {
 ///     async_with_smol::net::shutdown_on_exit(stream)
 /// }
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct ShutdownOnExit {
-    stream: Option<TcpStream>,
-}
+pub use bound::ShutdownOnExit;
 
-impl AsyncContext for ShutdownOnExit {
-    type Resource = TcpStream;
+impl Tcp for Smol {
+    type Stream = TcpStream;
 
-    async fn enter(&mut self) -> Result<TcpStream, Error> {
-        self.stream.take().ok_or_else(|| {
-            MisuseError::EnteredTwice {
-                context: "stream context",
-            }
-            .into()
-        })
-    }
-
-    async fn exit(self, stream: TcpStream, _outcome: Outcome) -> Result<Exit, Error> {
-        shut_down(stream).await
+    async fn shutdown(stream: &mut TcpStream) -> io::Result<()> {
+        stream.close().await
     }
 }
 
-/// Shuts the write half down; a peer that already reset the connection
-/// leaves no one to tell, so `NotConnected` is not an error.
-async fn shut_down(mut stream: TcpStream) -> Result<Exit, Error> {
-    match stream.close().await {
-        Err(error) if error.kind() != io::ErrorKind::NotConnected => Err(error.into()),
-        _ => Ok(Exit::Propagate),
+impl<A: ToSocketAddrs + Send + 'static> ConnectTo<A> for Smol {
+    async fn connect(addr: A) -> io::Result<TcpStream> {
+        // Resolved on the blocking pool (a host name may need DNS), into
+        // addresses whose type is known: the future stays `Send`.
+        let addrs: Vec<SocketAddr> =
+            smol::unblock(move || addr.to_socket_addrs().map(Vec::from_iter)).await?;
+        TcpStream::connect(&addrs[..]).await
     }
 }

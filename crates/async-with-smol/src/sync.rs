@@ -25,8 +25,16 @@
 
 use std::sync::Arc;
 
-use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_with::Error;
+use async_with_resources::sync::Acquire as Guarded;
 use smol::lock::{Mutex, MutexGuard, MutexGuardArc, Semaphore, SemaphoreGuard, SemaphoreGuardArc};
+
+use crate::Smol;
+
+// The items are `async_with_resources::sync`'s, with smol's locks filled
+// in; their docs are this runtime's.
+async_with_resources::lock_items!(mod locks for crate::Smol, smol::lock::Mutex);
+async_with_resources::semaphore_items!(mod semaphores for crate::Smol, smol::lock::Semaphore);
 
 /// A context that locks `mutex`; the block gets the [`MutexGuardArc`] (it
 /// dereferences to `T`), the exit unlocks.
@@ -49,10 +57,7 @@ use smol::lock::{Mutex, MutexGuard, MutexGuardArc, Semaphore, SemaphoreGuard, Se
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "lock_arc")]
-pub fn lock_owned<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockOwned<T> {
-    LockOwned { mutex }
-}
+pub use locks::lock_owned;
 
 /// A context that locks a borrowed `mutex`; the block gets the
 /// [`MutexGuard`], the exit unlocks.
@@ -74,9 +79,7 @@ pub fn lock_owned<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockOwned<T> {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
-    Lock { mutex }
-}
+pub use locks::lock;
 
 /// A context that takes a permit from `semaphore`; the block gets the
 /// [`SemaphoreGuardArc`], the exit gives the permit back.
@@ -99,11 +102,7 @@ pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "acquire_arc")]
-#[doc(alias = "BoundedSemaphore")]
-pub fn acquire_owned(semaphore: Arc<Semaphore>) -> AcquireOwned {
-    AcquireOwned { semaphore }
-}
+pub use semaphores::acquire_owned;
 
 /// A context that takes a permit from a borrowed `semaphore`; the block gets
 /// the [`SemaphoreGuard`], the exit gives the permit back.
@@ -125,9 +124,7 @@ pub fn acquire_owned(semaphore: Arc<Semaphore>) -> AcquireOwned {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn acquire(semaphore: &Semaphore) -> Acquire<'_> {
-    Acquire { semaphore }
-}
+pub use semaphores::acquire;
 
 /// The context [`lock_owned`] returns.
 ///
@@ -137,26 +134,7 @@ pub fn acquire(semaphore: &Semaphore) -> Acquire<'_> {
 /// let ctx = async_with_smol::sync::lock_owned(std::sync::Arc::new(smol::lock::Mutex::new(())));
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct LockOwned<T: ?Sized> {
-    mutex: Arc<Mutex<T>>,
-}
-
-impl<T: ?Sized + Send> AsyncContext for LockOwned<T> {
-    type Resource = MutexGuardArc<T>;
-
-    const CLEANUP_IS_DROP: bool = true;
-
-    async fn enter(&mut self) -> Result<MutexGuardArc<T>, Error> {
-        Ok(self.mutex.lock_arc().await)
-    }
-
-    async fn exit(self, guard: MutexGuardArc<T>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(guard);
-        Ok(Exit::Propagate)
-    }
-}
+pub use locks::LockOwned;
 
 /// The context [`lock`] returns.
 ///
@@ -167,26 +145,7 @@ impl<T: ?Sized + Send> AsyncContext for LockOwned<T> {
 /// let ctx = async_with_smol::sync::lock(&mutex);
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Lock<'a, T: ?Sized> {
-    mutex: &'a Mutex<T>,
-}
-
-impl<'a, T: ?Sized + Send> AsyncContext for Lock<'a, T> {
-    type Resource = MutexGuard<'a, T>;
-
-    const CLEANUP_IS_DROP: bool = true;
-
-    async fn enter(&mut self) -> Result<MutexGuard<'a, T>, Error> {
-        Ok(self.mutex.lock().await)
-    }
-
-    async fn exit(self, guard: MutexGuard<'a, T>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(guard);
-        Ok(Exit::Propagate)
-    }
-}
+pub use locks::Lock;
 
 /// The context [`acquire_owned`] returns.
 ///
@@ -197,26 +156,7 @@ impl<'a, T: ?Sized + Send> AsyncContext for Lock<'a, T> {
 /// let ctx = async_with_smol::sync::acquire_owned(slots);
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct AcquireOwned {
-    semaphore: Arc<Semaphore>,
-}
-
-impl AsyncContext for AcquireOwned {
-    type Resource = SemaphoreGuardArc;
-
-    const CLEANUP_IS_DROP: bool = true;
-
-    async fn enter(&mut self) -> Result<SemaphoreGuardArc, Error> {
-        Ok(self.semaphore.acquire_arc().await)
-    }
-
-    async fn exit(self, permit: SemaphoreGuardArc, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(permit);
-        Ok(Exit::Propagate)
-    }
-}
+pub use semaphores::AcquireOwned;
 
 /// The context [`acquire`] returns.
 ///
@@ -227,23 +167,36 @@ impl AsyncContext for AcquireOwned {
 /// let ctx = async_with_smol::sync::acquire(&slots);
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Acquire<'a> {
-    semaphore: &'a Semaphore,
+pub use semaphores::Acquire;
+
+impl<T: ?Sized + Send> Guarded<Smol> for Arc<Mutex<T>> {
+    type Guard = MutexGuardArc<T>;
+
+    async fn acquire(&self) -> Result<MutexGuardArc<T>, Error> {
+        Ok(self.lock_arc().await)
+    }
 }
 
-impl<'a> AsyncContext for Acquire<'a> {
-    type Resource = SemaphoreGuard<'a>;
+impl<'a, T: ?Sized + Send> Guarded<Smol> for &'a Mutex<T> {
+    type Guard = MutexGuard<'a, T>;
 
-    const CLEANUP_IS_DROP: bool = true;
-
-    async fn enter(&mut self) -> Result<SemaphoreGuard<'a>, Error> {
-        Ok(self.semaphore.acquire().await)
+    async fn acquire(&self) -> Result<MutexGuard<'a, T>, Error> {
+        Ok(Mutex::lock(self).await)
     }
+}
 
-    async fn exit(self, permit: SemaphoreGuard<'a>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(permit);
-        Ok(Exit::Propagate)
+impl Guarded<Smol> for Arc<Semaphore> {
+    type Guard = SemaphoreGuardArc;
+
+    async fn acquire(&self) -> Result<SemaphoreGuardArc, Error> {
+        Ok(self.acquire_arc().await)
+    }
+}
+
+impl<'a> Guarded<Smol> for &'a Semaphore {
+    type Guard = SemaphoreGuard<'a>;
+
+    async fn acquire(&self) -> Result<SemaphoreGuard<'a>, Error> {
+        Ok(Semaphore::acquire(self).await)
     }
 }

@@ -10,6 +10,13 @@
 //! down while a scope is suspended, per-exit timeouts, cancel scopes and
 //! task groups.
 //!
+//! The real-resource checks ([`resources`](mod@resources)) are written once
+//! the same way, generic over the resource bindings an adapter implements
+//! for its runtime: files flushed on disk, TCP peers that see end-of-file,
+//! children killed and reaped, locks free again. An adapter's
+//! `tests/resources.rs` runs them with [`resources!`](crate::resources!) and
+//! [`locks!`](crate::locks!).
+//!
 //! The fault-injection contexts are public and work with any executor:
 //! a [`Probe`] records its enter and exit in a [`Journal`] and can be told
 //! to [`suspend`] a set number of times, fail, panic or hang ([`Fault`]).
@@ -50,6 +57,7 @@ mod harness;
 pub mod model;
 mod not_run;
 mod probe;
+#[cfg(target_os = "linux")]
 pub mod resources;
 pub mod suite;
 mod suspend;
@@ -132,6 +140,157 @@ macro_rules! conformance {
                 $crate::suite::$name::<$h>();
             }
         )+
+    };
+}
+
+/// Expands to one `#[test]` per real-resource check ([`resources`](mod@resources)'s: files,
+/// TCP streams, child processes), run with one adapter's bindings.
+///
+/// The arguments name the adapter's [`Harness`], the types that implement
+/// `async_with_resources`'s binding traits for its runtime (its runtime
+/// marker, or a runtime whose types it shares), and how to read and write
+/// its files and streams ([`resources::AsyncIo`]). The expansion defines a
+/// type `Bindings` implementing [`resources::Resources`] from them: invoke
+/// it once per module. Linux only (processes are checked in `/proc`,
+/// flush failures come from `/dev/full`).
+///
+/// # Examples
+///
+/// ```
+/// # use async_with_smol::Smol;
+/// # struct SmolHarness;
+/// # impl async_with_testkit::Harness for SmolHarness {
+/// #     type Runtime = Smol;
+/// #     fn runtime() -> Smol { Smol }
+/// #     fn block_on<F: Future>(future: F) -> F::Output { futures_lite::future::block_on(future) }
+/// #     fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
+/// #     where F: Future<Output = ()> + Send + 'static {
+/// #         let mut task = Box::pin(task);
+/// #         futures_lite::future::block_on(futures_lite::future::or(async { (&mut task).await }, suspended));
+/// #     }
+/// # }
+/// // in tests/resources.rs, with `SmolHarness: Harness` (see `Harness`):
+/// async_with_testkit::resources!(
+///     harness: SmolHarness,
+///     files: async_with_smol::Smol,
+///     tcp: async_with_smol::Smol,
+///     processes: async_with_smol::Smol,
+///     io: async_with_testkit::resources::FuturesIo,
+/// );
+/// ```
+#[macro_export]
+macro_rules! resources {
+    (
+        harness: $h:ty,
+        files: $files:ty,
+        tcp: $tcp:ty,
+        processes: $processes:ty,
+        io: $io:ty $(,)?
+    ) => {
+        /// The bindings the checks of this module run with.
+        struct Bindings;
+
+        impl $crate::resources::Resources for Bindings {
+            type Harness = $h;
+            type Files = $files;
+            type Tcp = $tcp;
+            type Processes = $processes;
+            type Io = $io;
+        }
+
+        $crate::resources!(@tests [Bindings] ();
+            file_bytes_are_on_disk_after_the_exit_without_a_flush_in_the_block,
+            file_is_flushed_when_the_block_fails_and_the_block_error_reaches_the_caller,
+            file_is_flushed_when_the_block_panics,
+            file_flush_failure_is_the_exit_error_after_the_block_error,
+            file_flush_failure_alone_is_an_io_error,
+            file_open_reads_and_a_missing_file_fails_the_enter,
+            tcp_peer_sees_eof_after_the_exit_while_the_socket_is_still_open,
+            tcp_peer_sees_eof_when_the_block_fails,
+            tcp_refused_connection_fails_the_enter,
+            tcp_stream_already_connected_is_shut_down_on_exit,
+            tcp_scope_cancelled_mid_block_still_shuts_the_stream_down,
+            child_still_running_is_killed_and_reaped_and_its_status_observed,
+            child_reading_a_pipe_is_killed_and_reaped_when_the_block_fails,
+            child_killed_when_the_block_panics,
+            child_waited_for_in_the_block_is_left_alone_and_its_status_kept,
+            child_that_cannot_spawn_fails_the_enter,
+            child_of_a_cancelled_scope_is_killed,
+            child_scope_cancelled_mid_block_is_still_killed_and_reaped,
+        );
+    };
+    // One test per check named, each calling it with the generic
+    // arguments in brackets and the arguments in parentheses.
+    (@tests $generics:tt $arguments:tt; $name:ident $(, $rest:ident)* $(,)?) => {
+        $crate::resources!(@test $generics $arguments $name);
+        $crate::resources!(@tests $generics $arguments; $($rest),*);
+    };
+    (@tests $generics:tt $arguments:tt;) => {};
+    (@test [$($generics:tt)*] ($($argument:expr),*) $name:ident) => {
+        #[test]
+        fn $name() {
+            $crate::resources::$name::<$($generics)*>($($argument),*);
+        }
+    };
+}
+
+/// Expands to one `#[test]` per lock check ([`resources`](mod@resources)'s mutex and
+/// semaphore checks), run with one adapter's lock binding.
+///
+/// The arguments name the adapter's [`Harness`], the runtime marker `B`
+/// for which its locks implement `async_with_resources::sync::Acquire`,
+/// its mutex type (the checks use `Mutex<resources::Log>`), and, if its
+/// semaphores are bound the same way, its semaphore type (the checks make
+/// one with one permit, `Semaphore::new(1)`). A runtime whose semaphores
+/// are contexts of their own (tokio's take several permits) leaves the
+/// semaphore out and tests them itself. Linux only, as [`resources`](mod@resources).
+///
+/// # Examples
+///
+/// ```
+/// # use async_with_smol::Smol;
+/// # struct SmolHarness;
+/// # impl async_with_testkit::Harness for SmolHarness {
+/// #     type Runtime = Smol;
+/// #     fn runtime() -> Smol { Smol }
+/// #     fn block_on<F: Future>(future: F) -> F::Output { futures_lite::future::block_on(future) }
+/// #     fn shutdown_while_suspended<F>(task: F, suspended: impl Future<Output = ()>)
+/// #     where F: Future<Output = ()> + Send + 'static {
+/// #         let mut task = Box::pin(task);
+/// #         futures_lite::future::block_on(futures_lite::future::or(async { (&mut task).await }, suspended));
+/// #     }
+/// # }
+/// // in tests/resources.rs, with `SmolHarness: Harness` (see `Harness`):
+/// async_with_testkit::locks!(
+///     harness: SmolHarness,
+///     binding: async_with_smol::Smol,
+///     mutex: async_lock::Mutex,
+///     semaphore: async_lock::Semaphore,
+/// );
+/// ```
+#[macro_export]
+macro_rules! locks {
+    (
+        harness: $h:ty,
+        binding: $b:ty,
+        mutex: $($mutex:ident)::+
+        $(, semaphore: $($semaphore:ident)::+)? $(,)?
+    ) => {
+        $crate::resources!(@tests [$h, $b, $($mutex)::+<$crate::resources::Log>] ();
+            owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic,
+            borrowed_mutex_is_free_after_error_and_panic,
+        );
+        $crate::resources!(@tests [$b, $($mutex)::+<$crate::resources::Log>] ();
+            mutex_of_a_cancelled_scope_is_free,
+        );
+        $(
+            $crate::resources!(@tests [$h, $b, _] ($($semaphore)::+::new(1));
+                semaphore_permit_is_given_back_after_success_error_and_panic,
+            );
+            $crate::resources!(@tests [$b, _] ($($semaphore)::+::new(1));
+                semaphore_of_a_cancelled_scope_is_given_back,
+            );
+        )?
     };
 }
 

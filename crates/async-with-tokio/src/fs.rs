@@ -6,12 +6,10 @@
 //! exit here flushes, calls [`sync_all`](tokio::fs::File::sync_all), and
 //! only then closes, reporting any error on the way.
 
-use std::io;
-use std::path::{Path, PathBuf};
-
-use async_with::{AsyncContext, Error, Exit, Outcome};
-use tokio::fs::{File, OpenOptions};
-use tokio::io::AsyncWriteExt;
+// The items are `async_with_resources::fs`'s, with tokio filled in;
+// their docs are this runtime's.
+async_with_resources::files!(crate::Tokio: tokio::fs, tokio::io::AsyncWriteExt);
+async_with_resources::fs_items!(mod bound for crate::Tokio, tokio::fs::OpenOptions);
 
 /// A context that creates (or truncates) the file at `path` for writing.
 ///
@@ -36,12 +34,7 @@ use tokio::io::AsyncWriteExt;
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "aiofiles.open")]
-pub fn create(path: impl AsRef<Path>) -> Open {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    open_with(options, path)
-}
+pub use bound::create;
 
 /// A context that opens the file at `path` for reading.
 ///
@@ -68,11 +61,7 @@ pub fn create(path: impl AsRef<Path>) -> Open {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn open(path: impl AsRef<Path>) -> Open {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    open_with(options, path).sync_on_exit(false)
-}
+pub use bound::open;
 
 /// A context that opens the file at `path` with `options` (append, create
 /// new, read and write, ...). Its exit flushes, syncs and closes.
@@ -99,13 +88,7 @@ pub fn open(path: impl AsRef<Path>) -> Open {
 /// assert_eq!(std::fs::read_to_string(&path)?, "one\ntwo\n");
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
-    Open {
-        options,
-        path: path.as_ref().to_path_buf(),
-        sync: true,
-    }
-}
+pub use bound::open_with;
 
 /// The context [`create`], [`open`] and [`open_with`] return: a file opened
 /// on enter and flushed, synced and closed on exit.
@@ -114,13 +97,13 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 ///   [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome (success, error, panic,
 ///   cancellation through a runtime policy): it flushes the file, then calls
-///   [`File::sync_all`] (unless turned off), then closes it. Data the block
+///   [`File::sync_all`](tokio::fs::File::sync_all) (unless turned off), then closes it. Data the block
 ///   wrote therefore reaches the disk even when the block failed; a block
 ///   that must not leave partial data should write to a temporary file and
 ///   rename it on success.
 /// - **Errors**: a failed flush or sync is the exit's error, an
 ///   [`std::io::Error`] that joins the block's own error in the aggregate
-///   ([`Error::errors`]: the block's first). When both fail, both are kept,
+///   ([`Error::errors`](crate::Error::errors): the block's first). When both fail, both are kept,
 ///   flush first. The exit never suppresses.
 /// - **Cancellation**: with this crate's [`with`](crate::with), a scope
 ///   dropped mid-way still runs this exit, on tokio. Through the core's
@@ -152,72 +135,13 @@ pub fn open_with(options: OpenOptions, path: impl AsRef<Path>) -> Open {
 /// # Ok::<(), Error>(()) }).unwrap();
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Open {
-    options: OpenOptions,
-    path: PathBuf,
-    sync: bool,
-}
-
-impl Open {
-    /// Whether the exit calls [`File::sync_all`] after the flush (default:
-    /// yes, except for [`open`]). Turning it off trades durability across a
-    /// power loss for speed; the flush still runs.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let scratch = async_with_tokio::fs::create("/tmp/scratch.bin").sync_on_exit(false);
-    /// # drop(scratch);
-    /// ```
-    pub fn sync_on_exit(mut self, sync: bool) -> Self {
-        self.sync = sync;
-        self
-    }
-
-    /// The path this context opens.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let ctx = async_with_tokio::fs::open("Cargo.toml");
-    /// assert_eq!(ctx.path(), std::path::Path::new("Cargo.toml"));
-    /// ```
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl AsyncContext for Open {
-    type Resource = File;
-
-    async fn enter(&mut self) -> Result<File, Error> {
-        Ok(self.options.open(&self.path).await?)
-    }
-
-    async fn exit(self, mut file: File, _outcome: Outcome) -> Result<Exit, Error> {
-        let flushed = file.flush().await;
-        let synced = if self.sync {
-            file.sync_all().await
-        } else {
-            Ok(())
-        };
-        drop(file);
-        both(flushed, synced)?;
-        Ok(Exit::Propagate)
-    }
-}
-
-/// Keeps both errors when both steps failed, the first one first.
-fn both(first: io::Result<()>, second: io::Result<()>) -> Result<(), Error> {
-    match (first, second) {
-        (Ok(()), Ok(())) => Ok(()),
-        (Err(error), Ok(())) | (Ok(()), Err(error)) => Err(error.into()),
-        (Err(first), Err(second)) => {
-            let mut error = Error::from(first);
-            error.push(second.into());
-            Err(error)
-        }
-    }
-}
+///
+/// [`sync_on_exit`](Open::sync_on_exit) and [`path`](Open::path):
+///
+/// ```
+/// let scratch = async_with_tokio::fs::create("/tmp/scratch.bin").sync_on_exit(false);
+/// # drop(scratch);
+/// let ctx = async_with_tokio::fs::open("Cargo.toml");
+/// assert_eq!(ctx.path(), std::path::Path::new("Cargo.toml"));
+/// ```
+pub use bound::Open;

@@ -5,11 +5,10 @@
 //! `open_process` does, and this follows it: the block may wait for the
 //! child itself, and the exit cleans up whatever is left.
 
-use std::fmt;
-use std::process::ExitStatus;
-
-use async_with::{AsyncContext, Error, Exit, Outcome};
-use tokio::process::{Child, Command};
+// The items are `async_with_resources::process`'s, with tokio filled in;
+// their docs are this runtime's.
+async_with_resources::processes!(crate::Tokio: tokio::process, try_wait = try_wait, kill = start_kill, wait = wait);
+async_with_resources::process_items!(mod bound for crate::Tokio, tokio::process::Command);
 
 /// A context that spawns `command`; the block gets the
 /// [`tokio::process::Child`], and the exit kills the child if it is still
@@ -57,19 +56,12 @@ use tokio::process::{Child, Command};
 /// assert_eq!(rx.recv()?.signal(), Some(9)); // SIGKILL
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn spawn(command: Command) -> Spawn {
-    Spawn {
-        command,
-        on_exit: ignore_status,
-    }
-}
-
-fn ignore_status(_: ExitStatus) {}
+pub use bound::spawn;
 
 /// The context [`spawn`] returns.
 ///
 /// - **Enter** spawns the command with
-///   [`kill_on_drop`](Command::kill_on_drop) set; a spawn error (program not
+///   [`kill_on_drop`](tokio::process::Command::kill_on_drop) set; a spawn error (program not
 ///   found) is the [`std::io::Error`] itself, and no exit runs.
 /// - **Exit** runs whatever the block's outcome. If the child is still
 ///   running it is killed (`SIGKILL` on Unix, `TerminateProcess` on
@@ -88,82 +80,26 @@ fn ignore_status(_: ExitStatus) {}
 ///
 /// # Examples
 ///
+/// [`on_exit`](Spawn::on_exit) gets the status of a child, here one the
+/// block waited for:
+///
 /// ```
-/// let ctx = async_with_tokio::process::spawn(tokio::process::Command::new("cat"));
-/// # drop(ctx);
+/// use std::sync::{Arc, Mutex};
+/// use async_with_tokio::with;
+/// use tokio::process::Command;
+///
+/// let status = Arc::new(Mutex::new(None));
+/// let keep = status.clone();
+/// let ctx = async_with_tokio::process::spawn(Command::new("false"))
+///     .on_exit(move |s| *keep.lock().unwrap() = Some(s));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+/// with(ctx, async |child| {
+///     child.wait().await?;
+///     Ok(())
+/// })
+/// .await?;
+/// # Ok::<(), async_with::Error>(()) })?;
+/// assert_eq!(status.lock().unwrap().unwrap().code(), Some(1));
+/// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Spawn<F = fn(ExitStatus)> {
-    command: Command,
-    on_exit: F,
-}
-
-// By hand: a closure `F` is not `Debug`, the context still is.
-impl<F> fmt::Debug for Spawn<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Spawn")
-            .field("command", &self.command)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<F> Spawn<F> {
-    /// Calls `on_exit` with the child's exit status once the exit has reaped
-    /// it, whether the child ended by itself, was waited for in the block, or
-    /// was killed by the exit. It is not called when killing or waiting
-    /// failed (that error reaches the caller instead).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::{Arc, Mutex};
-    /// use async_with_tokio::with;
-    /// use tokio::process::Command;
-    ///
-    /// let status = Arc::new(Mutex::new(None));
-    /// let keep = status.clone();
-    /// let ctx = async_with_tokio::process::spawn(Command::new("false"))
-    ///     .on_exit(move |s| *keep.lock().unwrap() = Some(s));
-    /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
-    /// with(ctx, async |child| {
-    ///     child.wait().await?;
-    ///     Ok(())
-    /// })
-    /// .await?;
-    /// # Ok::<(), async_with::Error>(()) })?;
-    /// assert_eq!(status.lock().unwrap().unwrap().code(), Some(1));
-    /// # Ok::<(), async_with::BoxError>(())
-    /// ```
-    pub fn on_exit<G: FnOnce(ExitStatus)>(self, on_exit: G) -> Spawn<G> {
-        Spawn {
-            command: self.command,
-            on_exit,
-        }
-    }
-}
-
-impl<F: FnOnce(ExitStatus) + Send> AsyncContext for Spawn<F> {
-    type Resource = Child;
-
-    async fn enter(&mut self) -> Result<Child, Error> {
-        Ok(self.command.kill_on_drop(true).spawn()?)
-    }
-
-    async fn exit(self, mut child: Child, _outcome: Outcome) -> Result<Exit, Error> {
-        let status = match child.try_wait()? {
-            Some(status) => status,
-            None => {
-                if let Err(error) = child.start_kill() {
-                    // It may have ended between the two calls; only a child
-                    // still running after a failed kill is an error.
-                    if child.try_wait()?.is_none() {
-                        return Err(error.into());
-                    }
-                }
-                child.wait().await?
-            }
-        };
-        (self.on_exit)(status);
-        Ok(Exit::Propagate)
-    }
-}
+pub use bound::Spawn;

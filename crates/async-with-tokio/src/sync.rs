@@ -23,9 +23,17 @@
 use std::sync::Arc;
 
 use async_with::{AsyncContext, Error, Exit, Outcome};
+use async_with_resources::sync::Acquire as Guarded;
 use tokio::sync::{
     Mutex, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
 };
+
+use crate::Tokio;
+
+// The mutex items are `async_with_resources::sync`'s, with tokio filled
+// in; their docs are this runtime's. The semaphores are tokio's own
+// contexts: they take several permits and fail on a closed semaphore.
+async_with_resources::lock_items!(mod bound for crate::Tokio, tokio::sync::Mutex);
 
 /// A context that locks `mutex`; the block gets the
 /// [`OwnedMutexGuard`] (it dereferences to `T`), the exit unlocks.
@@ -48,10 +56,7 @@ use tokio::sync::{
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-#[doc(alias = "lock")]
-pub fn lock_owned<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockOwned<T> {
-    LockOwned { mutex }
-}
+pub use bound::lock_owned;
 
 /// A context that locks a borrowed `mutex`; the block gets the
 /// [`MutexGuard`], the exit unlocks.
@@ -73,9 +78,7 @@ pub fn lock_owned<T: ?Sized>(mutex: Arc<Mutex<T>>) -> LockOwned<T> {
 /// # Ok::<(), async_with::Error>(()) })?;
 /// # Ok::<(), async_with::BoxError>(())
 /// ```
-pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> Lock<'_, T> {
-    Lock { mutex }
-}
+pub use bound::lock;
 
 /// A context that takes one permit from `semaphore`; the block gets the
 /// [`OwnedSemaphorePermit`], the exit gives it back.
@@ -145,26 +148,7 @@ pub fn acquire(semaphore: &Semaphore) -> Acquire<'_> {
 /// let ctx = async_with_tokio::sync::lock_owned(std::sync::Arc::new(tokio::sync::Mutex::new(())));
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct LockOwned<T: ?Sized> {
-    mutex: Arc<Mutex<T>>,
-}
-
-impl<T: ?Sized + Send> AsyncContext for LockOwned<T> {
-    type Resource = OwnedMutexGuard<T>;
-
-    const CLEANUP_IS_DROP: bool = true;
-
-    async fn enter(&mut self) -> Result<OwnedMutexGuard<T>, Error> {
-        Ok(Arc::clone(&self.mutex).lock_owned().await)
-    }
-
-    async fn exit(self, guard: OwnedMutexGuard<T>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(guard);
-        Ok(Exit::Propagate)
-    }
-}
+pub use bound::LockOwned;
 
 /// The context [`lock`] returns.
 ///
@@ -175,26 +159,7 @@ impl<T: ?Sized + Send> AsyncContext for LockOwned<T> {
 /// let ctx = async_with_tokio::sync::lock(&mutex);
 /// # drop(ctx);
 /// ```
-#[derive(Debug)]
-#[must_use = "a context does nothing until it is used with `with`"]
-pub struct Lock<'a, T: ?Sized> {
-    mutex: &'a Mutex<T>,
-}
-
-impl<'a, T: ?Sized + Send> AsyncContext for Lock<'a, T> {
-    type Resource = MutexGuard<'a, T>;
-
-    const CLEANUP_IS_DROP: bool = true;
-
-    async fn enter(&mut self) -> Result<MutexGuard<'a, T>, Error> {
-        Ok(self.mutex.lock().await)
-    }
-
-    async fn exit(self, guard: MutexGuard<'a, T>, _outcome: Outcome) -> Result<Exit, Error> {
-        drop(guard);
-        Ok(Exit::Propagate)
-    }
-}
+pub use bound::Lock;
 
 /// The context [`acquire_owned`] returns.
 ///
@@ -291,5 +256,21 @@ impl<'a> AsyncContext for Acquire<'a> {
     async fn exit(self, permit: SemaphorePermit<'a>, _outcome: Outcome) -> Result<Exit, Error> {
         drop(permit);
         Ok(Exit::Propagate)
+    }
+}
+
+impl<T: ?Sized + Send> Guarded<Tokio> for Arc<Mutex<T>> {
+    type Guard = OwnedMutexGuard<T>;
+
+    async fn acquire(&self) -> Result<OwnedMutexGuard<T>, Error> {
+        Ok(Arc::clone(self).lock_owned().await)
+    }
+}
+
+impl<'a, T: ?Sized + Send> Guarded<Tokio> for &'a Mutex<T> {
+    type Guard = MutexGuard<'a, T>;
+
+    async fn acquire(&self) -> Result<MutexGuard<'a, T>, Error> {
+        Ok(Mutex::lock(self).await)
     }
 }

@@ -1,501 +1,62 @@
-//! tokio's real resources as contexts: after each exit the test checks what
-//! a user would see on the resource itself (bytes on disk, end-of-file at
-//! the peer, the child reaped, the lock free).
+//! tokio's real resources as contexts: the testkit's checks of files, TCP
+//! streams, child processes and mutexes, on the current-thread runtime and
+//! on a multi-thread one. tokio's semaphores, contexts of their own, are
+//! checked in tests/semaphores.rs.
 //!
 //! Linux only: processes are checked in `/proc`, flush failures come from
 //! `/dev/full`.
 #![cfg(target_os = "linux")]
 
-use std::future::Future;
-use std::io::{ErrorKind, Read};
-use std::os::fd::AsFd;
-use std::os::unix::process::ExitStatusExt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::process::{ExitStatus, Stdio};
-use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use std::io;
 
-use async_with::{Error, with};
-use async_with_testkit::resources::{
-    Peer, eventually_not_running, poll_once_then_drop, process_exists, process_running,
-    refused_addr,
-};
-use async_with_tokio::{fs, net, process, sync};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::process::Command;
-use tokio::sync::{Mutex, Semaphore};
+use async_with_testkit::resources::AsyncIo;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-fn run<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(future)
-}
+mod harness;
 
-fn panics<F: Future>(future: F) -> bool {
-    catch_unwind(AssertUnwindSafe(|| run(future))).is_err()
-}
+/// The checks' reads and writes through tokio's I/O traits.
+struct TokioIo;
 
-fn write_options() -> tokio::fs::OpenOptions {
-    let mut options = tokio::fs::OpenOptions::new();
-    options.write(true);
-    options
-}
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> AsyncIo<S> for TokioIo {
+    async fn write_all<'a>(stream: &'a mut S, bytes: &'a [u8]) -> io::Result<()> {
+        stream.write_all(bytes).await
+    }
 
-// ---- files ----
-
-#[test]
-fn file_bytes_are_on_disk_after_the_exit_without_a_flush_in_the_block() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("out.txt");
-    run(with(fs::create(&path), async |file| {
-        file.write_all(b"hello ").await?;
-        file.write_all(b"world").await?;
-        Ok(())
-    }))
-    .unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), b"hello world");
-}
-
-#[test]
-fn file_is_flushed_when_the_block_fails_and_the_block_error_reaches_the_caller() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("partial.txt");
-    let error = run(with(fs::create(&path), async |file| {
-        file.write_all(b"partial").await?;
-        Err::<(), _>(Error::msg("parse failed"))
-    }))
-    .unwrap_err();
-    assert_eq!(error.len(), 1);
-    assert_eq!(error.to_string(), "parse failed");
-    assert_eq!(std::fs::read(&path).unwrap(), b"partial");
-}
-
-#[test]
-fn file_is_flushed_when_the_block_panics() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("panicked.txt");
-    assert!(panics(with(
-        fs::create(&path),
-        async |file| -> Result<(), Error> {
-            file.write_all(b"before the panic").await?;
-            panic!("boom");
-        }
-    )));
-    assert_eq!(std::fs::read(&path).unwrap(), b"before the panic");
-}
-
-#[test]
-fn file_flush_failure_is_the_exit_error_after_the_block_error() {
-    // /dev/full accepts the write (tokio writes in the background) and
-    // fails it with "no space left" when the exit flushes.
-    let error = run(with(
-        fs::open_with(write_options(), "/dev/full"),
-        async |file| {
-            file.write_all(b"lost").await?;
-            Err::<(), _>(Error::msg("parse failed"))
-        },
-    ))
-    .unwrap_err();
-    let messages: Vec<String> = error.errors().map(|e| e.to_string()).collect();
-    assert_eq!(messages[0], "parse failed", "{messages:?}");
-    let storage_full = error.errors().skip(1).any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == ErrorKind::StorageFull)
-    });
-    assert!(storage_full, "{messages:?}");
-}
-
-#[test]
-fn file_flush_failure_alone_is_an_io_error() {
-    let error = run(with(
-        fs::open_with(write_options(), "/dev/full").sync_on_exit(false),
-        async |file| {
-            file.write_all(b"lost").await?;
-            Ok(())
-        },
-    ))
-    .unwrap_err();
-    let io = error.downcast::<std::io::Error>().unwrap();
-    assert_eq!(io.kind(), ErrorKind::StorageFull);
-}
-
-#[test]
-fn file_open_reads_and_a_missing_file_fails_the_enter() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "remember").unwrap();
-    let text = run(with(fs::open(&path), async |file| {
+    async fn read_to_string(stream: &mut S) -> io::Result<String> {
         let mut text = String::new();
-        file.read_to_string(&mut text).await?;
+        stream.read_to_string(&mut text).await?;
         Ok(text)
-    }))
-    .unwrap();
-    assert_eq!(text, "remember");
+    }
+}
 
-    let mut ran = false;
-    let error = run(with(fs::open(dir.path().join("missing")), async |_| {
-        ran = true;
-        Ok(())
-    }))
-    .unwrap_err();
-    assert!(!ran);
-    assert_eq!(
-        error.downcast::<std::io::Error>().unwrap().kind(),
-        ErrorKind::NotFound
+mod current_thread {
+    async_with_testkit::resources!(
+        harness: super::harness::CurrentThread,
+        files: async_with_tokio::Tokio,
+        tcp: async_with_tokio::Tokio,
+        processes: async_with_tokio::Tokio,
+        io: super::TokioIo,
+    );
+
+    async_with_testkit::locks!(
+        harness: super::harness::CurrentThread,
+        binding: async_with_tokio::Tokio,
+        mutex: tokio::sync::Mutex,
     );
 }
 
-// ---- TCP ----
-
-#[test]
-fn tcp_peer_sees_eof_after_the_exit_while_the_socket_is_still_open() {
-    let peer = Peer::start();
-    // A duplicate of the socket outlives the scope: the peer can only see
-    // end-of-file because the exit shut the write half down.
-    let mut kept = None;
-    run(with(net::connect(peer.addr), async |stream| {
-        stream.write_all(b"PING").await?;
-        kept = Some(std::net::TcpStream::from(
-            stream.as_fd().try_clone_to_owned()?,
-        ));
-        Ok(())
-    }))
-    .unwrap();
-    let report = peer.report();
-    assert!(report.saw_eof);
-    assert_eq!(report.received, b"PING");
-    // The read half is still open: the peer's reply arrives.
-    let mut reply = String::new();
-    kept.unwrap().read_to_string(&mut reply).unwrap();
-    assert_eq!(reply, "bye");
-}
-
-#[test]
-fn tcp_peer_sees_eof_when_the_block_fails() {
-    let peer = Peer::start();
-    let mut kept = None;
-    let error = run(with(net::connect(peer.addr), async |stream| {
-        stream.write_all(b"half a req").await?;
-        kept = Some(std::net::TcpStream::from(
-            stream.as_fd().try_clone_to_owned()?,
-        ));
-        Err::<(), _>(Error::msg("gave up"))
-    }))
-    .unwrap_err();
-    assert_eq!(error.to_string(), "gave up");
-    let report = peer.report();
-    assert!(report.saw_eof);
-    assert_eq!(report.received, b"half a req");
-    drop(kept);
-}
-
-#[test]
-fn tcp_refused_connection_fails_the_enter() {
-    let addr = refused_addr();
-    let mut ran = false;
-    let error = run(with(net::connect(addr), async |_| {
-        ran = true;
-        Ok(())
-    }))
-    .unwrap_err();
-    assert!(!ran);
-    assert_eq!(
-        error.downcast::<std::io::Error>().unwrap().kind(),
-        ErrorKind::ConnectionRefused
+mod multi_thread {
+    async_with_testkit::resources!(
+        harness: super::harness::MultiThread<2>,
+        files: async_with_tokio::Tokio,
+        tcp: async_with_tokio::Tokio,
+        processes: async_with_tokio::Tokio,
+        io: super::TokioIo,
     );
-}
 
-#[test]
-fn tcp_stream_already_connected_is_shut_down_on_exit() {
-    let peer = Peer::start();
-    let connected = std::net::TcpStream::connect(peer.addr).unwrap();
-    connected.set_nonblocking(true).unwrap();
-    let mut kept = None;
-    run(async {
-        let stream = tokio::net::TcpStream::from_std(connected)?;
-        with(net::shutdown_on_exit(stream), async |stream| {
-            stream.write_all(b"HELLO").await?;
-            kept = Some(std::net::TcpStream::from(
-                stream.as_fd().try_clone_to_owned()?,
-            ));
-            Ok(())
-        })
-        .await
-    })
-    .unwrap();
-    let report = peer.report();
-    assert!(report.saw_eof);
-    assert_eq!(report.received, b"HELLO");
-    drop(kept);
-}
-
-// ---- child processes ----
-
-fn sleep_30() -> Command {
-    let mut command = Command::new("sleep");
-    command.arg("30");
-    command
-}
-
-#[test]
-fn child_still_running_is_killed_and_reaped_and_its_status_observed() {
-    let (tx, rx) = mpsc::channel::<ExitStatus>();
-    let ctx = process::spawn(sleep_30()).on_exit(move |status| tx.send(status).unwrap());
-    assert!(format!("{ctx:?}").contains("sleep"), "{ctx:?}");
-    let pid = run(with(ctx, async |child| {
-        let pid = child.id().unwrap();
-        assert!(process_running(pid));
-        Ok(pid)
-    }))
-    .unwrap();
-    assert!(!process_exists(pid), "pid {pid} left behind");
-    assert_eq!(rx.try_recv().unwrap().signal(), Some(9));
-}
-
-#[test]
-fn child_waiting_on_stdin_is_killed_and_reaped_when_the_block_fails() {
-    let mut cat = Command::new("cat");
-    cat.stdin(Stdio::piped()).stdout(Stdio::null());
-    let (tx, rx) = mpsc::channel::<ExitStatus>();
-    let mut pid = 0;
-    let error = run(with(
-        process::spawn(cat).on_exit(move |status| tx.send(status).unwrap()),
-        async |child| {
-            pid = child.id().unwrap();
-            child.stdin.as_mut().unwrap().write_all(b"x").await?;
-            Err::<(), _>(Error::msg("body failed"))
-        },
-    ))
-    .unwrap_err();
-    assert_eq!(error.to_string(), "body failed");
-    assert_eq!(error.len(), 1, "a killed child is not an error");
-    assert!(!process_exists(pid), "pid {pid} left behind");
-    assert_eq!(rx.try_recv().unwrap().signal(), Some(9));
-}
-
-#[test]
-fn child_killed_when_the_block_panics() {
-    let (tx, rx) = mpsc::channel::<ExitStatus>();
-    let (pid_tx, pid_rx) = mpsc::channel::<u32>();
-    assert!(panics(with(
-        process::spawn(sleep_30()).on_exit(move |status| tx.send(status).unwrap()),
-        async |child| -> Result<(), Error> {
-            pid_tx.send(child.id().unwrap()).unwrap();
-            panic!("boom");
-        },
-    )));
-    let pid = pid_rx.try_recv().unwrap();
-    assert!(!process_exists(pid), "pid {pid} left behind");
-    assert_eq!(rx.try_recv().unwrap().signal(), Some(9));
-}
-
-#[test]
-fn child_waited_for_in_the_block_is_left_alone_and_its_status_kept() {
-    let (tx, rx) = mpsc::channel::<ExitStatus>();
-    let mut exit_code = Command::new("sh");
-    exit_code.args(["-c", "exit 3"]);
-    let status = run(with(
-        process::spawn(exit_code).on_exit(move |status| tx.send(status).unwrap()),
-        async |child| Ok(Some(child.wait().await?)),
-    ))
-    .unwrap()
-    .unwrap();
-    assert_eq!(status.code(), Some(3));
-    assert_eq!(rx.try_recv().unwrap().code(), Some(3));
-}
-
-#[test]
-fn child_that_cannot_spawn_fails_the_enter() {
-    let error = run(with(
-        process::spawn(Command::new("/nonexistent/program")),
-        async |_| Ok(()),
-    ))
-    .unwrap_err();
-    assert_eq!(
-        error.downcast::<std::io::Error>().unwrap().kind(),
-        ErrorKind::NotFound
+    async_with_testkit::locks!(
+        harness: super::harness::MultiThread<2>,
+        binding: async_with_tokio::Tokio,
+        mutex: tokio::sync::Mutex,
     );
-}
-
-#[test]
-fn child_of_a_cancelled_scope_is_killed() {
-    let mut pid = 0;
-    run(async {
-        poll_once_then_drop(with(process::spawn(sleep_30()), async |child| {
-            pid = child.id().unwrap();
-            std::future::pending::<()>().await;
-            Ok(())
-        }));
-    });
-    assert_ne!(pid, 0);
-    // Killed on drop; tokio reaps it in the background, so only "no longer
-    // running" is certain here.
-    assert!(eventually_not_running(pid), "pid {pid} still running");
-}
-
-// ---- locks ----
-
-#[test]
-fn owned_mutex_is_held_in_the_block_and_free_after_success_error_and_panic() {
-    let mutex = Arc::new(Mutex::new(Vec::new()));
-    run(with(sync::lock_owned(mutex.clone()), async |log| {
-        assert!(mutex.try_lock().is_err(), "held in the block");
-        log.push("ok");
-        Ok(())
-    }))
-    .unwrap();
-    assert_eq!(*mutex.try_lock().unwrap(), ["ok"]);
-
-    let error = run(with(sync::lock_owned(mutex.clone()), async |log| {
-        log.push("failed");
-        Err::<(), _>(Error::msg("body failed"))
-    }))
-    .unwrap_err();
-    assert_eq!(error.to_string(), "body failed");
-    assert_eq!(*mutex.try_lock().unwrap(), ["ok", "failed"]);
-
-    assert!(panics(with(
-        sync::lock_owned(mutex.clone()),
-        async |log| -> Result<(), Error> {
-            log.push("panicked");
-            panic!("boom");
-        }
-    )));
-    assert_eq!(*mutex.try_lock().unwrap(), ["ok", "failed", "panicked"]);
-}
-
-#[test]
-fn borrowed_mutex_is_free_after_error_and_panic() {
-    let mutex = Mutex::new(0);
-    let error = run(with(sync::lock(&mutex), async |n| {
-        **n += 1;
-        Err::<(), _>(Error::msg("body failed"))
-    }))
-    .unwrap_err();
-    assert_eq!(error.to_string(), "body failed");
-    assert_eq!(*mutex.try_lock().unwrap(), 1);
-
-    assert!(panics(with(
-        sync::lock(&mutex),
-        async |n| -> Result<(), Error> {
-            **n += 1;
-            panic!("boom");
-        }
-    )));
-    assert_eq!(*mutex.try_lock().unwrap(), 2);
-}
-
-#[test]
-fn mutex_of_a_cancelled_scope_is_free() {
-    let mutex = Arc::new(Mutex::new(()));
-    poll_once_then_drop(with(sync::lock_owned(mutex.clone()), async |_| {
-        std::future::pending::<()>().await;
-        Ok(())
-    }));
-    assert!(mutex.try_lock().is_ok());
-}
-
-#[test]
-fn semaphore_permits_are_given_back_after_success_error_and_panic() {
-    let slots = Arc::new(Semaphore::new(3));
-    run(with(
-        sync::acquire_owned(slots.clone()).permits(2),
-        async |permit| {
-            assert_eq!(permit.num_permits(), 2);
-            assert_eq!(slots.available_permits(), 1);
-            Ok(())
-        },
-    ))
-    .unwrap();
-    assert_eq!(slots.available_permits(), 3);
-
-    let error = run(with(sync::acquire(&slots), async |_| {
-        assert_eq!(slots.available_permits(), 2);
-        Err::<(), _>(Error::msg("body failed"))
-    }))
-    .unwrap_err();
-    assert_eq!(error.to_string(), "body failed");
-    assert_eq!(slots.available_permits(), 3);
-
-    assert!(panics(with(
-        sync::acquire_owned(slots.clone()),
-        async |_| -> Result<(), Error> {
-            panic!("boom");
-        }
-    )));
-    assert_eq!(slots.available_permits(), 3);
-    assert!(slots.try_acquire_many(3).is_ok());
-}
-
-#[test]
-fn closed_semaphore_fails_the_enter() {
-    let slots = Arc::new(Semaphore::new(1));
-    slots.close();
-    let error = run(with(sync::acquire_owned(slots), async |_| Ok(()))).unwrap_err();
-    assert!(error.is::<tokio::sync::AcquireError>());
-}
-
-// ---- cancellation: the crate's `with` runs the exit on tokio ----
-
-fn multi_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
-#[test]
-fn tcp_scope_aborted_mid_block_still_shuts_the_stream_down() {
-    let runtime = multi_thread();
-    let peer = Peer::start();
-    let addr = peer.addr;
-    let (kept_tx, kept_rx) = mpsc::channel();
-    runtime.block_on(async move {
-        let (entered, is_entered) = tokio::sync::oneshot::channel();
-        let scope = tokio::spawn(async_with_tokio::with(
-            net::connect(addr),
-            async move |stream| {
-                stream.write_all(b"PING").await?;
-                let kept = std::net::TcpStream::from(stream.as_fd().try_clone_to_owned()?);
-                kept_tx.send(kept).unwrap();
-                entered.send(()).unwrap();
-                std::future::pending::<()>().await;
-                Ok(())
-            },
-        ));
-        is_entered.await.unwrap();
-        scope.abort();
-        assert!(scope.await.unwrap_err().is_cancelled());
-    });
-    // The duplicate keeps the socket open: only the exit, run on the
-    // runtime after the abort, can have shut it down.
-    let _kept = kept_rx.recv().unwrap();
-    let report = peer.report();
-    assert!(report.saw_eof);
-    assert_eq!(report.received, b"PING");
-}
-
-#[test]
-fn child_scope_aborted_mid_block_is_still_killed_and_reaped() {
-    let runtime = multi_thread();
-    let (status_tx, status_rx) = mpsc::channel::<ExitStatus>();
-    let pid = runtime.block_on(async move {
-        let (entered, is_entered) = tokio::sync::oneshot::channel();
-        let ctx = process::spawn(sleep_30()).on_exit(move |status| status_tx.send(status).unwrap());
-        let scope = tokio::spawn(async_with_tokio::with(ctx, async move |child| {
-            entered.send(child.id().unwrap()).unwrap();
-            std::future::pending::<()>().await;
-            Ok(())
-        }));
-        let pid = is_entered.await.unwrap();
-        scope.abort();
-        assert!(scope.await.unwrap_err().is_cancelled());
-        pid
-    });
-    let status = status_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-    assert_eq!(status.signal(), Some(9));
-    assert!(!process_exists(pid), "pid {pid} left behind");
 }

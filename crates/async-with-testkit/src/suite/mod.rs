@@ -55,7 +55,7 @@ const SHORT: Duration = Duration::from_millis(20);
 
 /// Waits on the runtime's timer until `done` holds; false after
 /// [`PATIENCE`].
-async fn eventually<H: Harness>(mut done: impl FnMut() -> bool) -> bool {
+pub(crate) async fn eventually<H: Harness>(mut done: impl FnMut() -> bool) -> bool {
     let step = Duration::from_millis(1);
     let mut waited = Duration::ZERO;
     while !done() {

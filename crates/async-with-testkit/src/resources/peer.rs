@@ -1,17 +1,16 @@
-//! Runtime-free helpers for the resource tests: a TCP peer that records
-//! end-of-file, process checks by pid, and a manual poll for cancellation.
-//! Every adapter's `tests/resources.rs` uses them.
+//! A TCP peer on its own thread that records what it read until
+//! end-of-file, and an address that refuses connections.
 
-use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
-use std::pin::pin;
-use std::task::{Context, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// What the peer observed on the one connection it accepted.
+///
+/// # Examples
+///
+/// See [`Peer`].
 #[derive(Debug, PartialEq, Eq)]
 pub struct PeerReport {
     /// Every byte read before end-of-file (or before giving up).
@@ -23,6 +22,25 @@ pub struct PeerReport {
 /// A TCP peer on 127.0.0.1: accepts one connection, reads until end-of-file
 /// (giving up after 10 s so a missing shutdown fails the test instead of
 /// hanging it), then replies `bye` on the same connection.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use async_with_testkit::resources::Peer;
+///
+/// let peer = Peer::start();
+/// let mut stream = std::net::TcpStream::connect(peer.addr)?;
+/// stream.write_all(b"PING")?;
+/// stream.shutdown(std::net::Shutdown::Write)?;
+/// let mut reply = String::new();
+/// stream.read_to_string(&mut reply)?;
+/// assert_eq!(reply, "bye");
+/// let report = peer.report();
+/// assert!(report.saw_eof);
+/// assert_eq!(report.received, b"PING");
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Peer {
     /// Where the peer listens.
@@ -32,6 +50,10 @@ pub struct Peer {
 
 impl Peer {
     /// Starts the peer on its own thread, listening on 127.0.0.1:0.
+    ///
+    /// # Examples
+    ///
+    /// See [`Peer`].
     pub fn start() -> Peer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
@@ -58,53 +80,40 @@ impl Peer {
         Peer { addr, thread }
     }
 
+    /// Whether the peer is done (it saw end-of-file, gave up, or failed),
+    /// so that [`report`](Peer::report) will not block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let peer = async_with_testkit::resources::Peer::start();
+    /// assert!(!peer.is_finished()); // nothing connected yet
+    /// # drop(std::net::TcpStream::connect(peer.addr));
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+
     /// Waits for the peer to finish and returns what it saw.
+    ///
+    /// # Examples
+    ///
+    /// See [`Peer`].
     pub fn report(self) -> PeerReport {
         self.thread.join().expect("peer thread").expect("peer i/o")
     }
 }
 
 /// An address nothing listens on: connecting to it is refused.
+///
+/// # Examples
+///
+/// ```
+/// let addr = async_with_testkit::resources::refused_addr();
+/// let refused = std::net::TcpStream::connect(addr).unwrap_err();
+/// assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+/// ```
 pub fn refused_addr() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr")
-}
-
-/// Whether a process with this pid exists at all (a zombie still does).
-pub fn process_exists(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
-/// Whether the process is alive and not a zombie.
-pub fn process_running(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // "pid (comm) S ...": the state follows the last ')'.
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
-}
-
-/// Waits (up to 10 s) for a killed process to stop running: a signal is
-/// delivered asynchronously, so `kill` returns before the process is dead.
-pub fn eventually_not_running(pid: u32) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while process_running(pid) {
-        if std::time::Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    true
-}
-
-/// Polls `future` once and drops it: a scope cancelled at its first await
-/// point that is still pending.
-pub fn poll_once_then_drop<F: Future>(future: F) {
-    let mut future = pin!(future);
-    let polled = future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()));
-    assert!(polled.is_pending(), "the scope was meant to be suspended");
 }
