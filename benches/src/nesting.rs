@@ -9,7 +9,9 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, resume_unwind};
 
-use async_with::{Error, Yield, context, with};
+use async_with::{
+    AsyncContext, CancelPolicy, Error, Exit, NoRuntime, Outcome, Yield, context, with,
+};
 use futures_lite::FutureExt;
 
 use crate::workload::{Tick, body_work, enter_work, exit_work};
@@ -25,6 +27,7 @@ use crate::workload::{Tick, body_work, enter_work, exit_work};
 /// # futures_lite::future::block_on(async {
 /// let by_hand = Depth4::default().hand_written(5).await?;
 /// assert_eq!(Depth4::default().hand_written_panic_safe(5).await?, by_hand);
+/// assert_eq!(Depth4::default().same_guarantees_by_hand(5).await?, by_hand);
 /// assert_eq!(Depth4::default().generator(5).await?, by_hand);
 /// # Ok::<(), async_with::Error>(()) }).unwrap();
 /// ```
@@ -40,6 +43,19 @@ pub trait Nest: Default {
     /// panic. The least code that keeps the guarantee cleanup is written
     /// for; a reference, not the limit the targets use.
     fn hand_written_panic_safe(&self, seed: u64) -> impl Future<Output = Result<u64, Error>>;
+
+    /// Every guarantee of [`with`], written by hand: each level enters and
+    /// exits a [`Tick`] through its [`AsyncContext`] methods, catches its
+    /// block's panic, awaits the exit told the [`Outcome`], resumes the
+    /// panic, and, if dropped between enter and exit, hands the context to
+    /// the [`NoRuntime`] cancel policy. What a careful engineer (or a macro)
+    /// would write instead of [`with`]: the reference the targets compare
+    /// with.
+    ///
+    /// A failed block's error reaches the caller as a message: the exit owns
+    /// the [`Outcome`] it is told, and the public API has no way back from
+    /// it to the error's own type. Only the success path is timed.
+    fn same_guarantees_by_hand(&self, seed: u64) -> impl Future<Output = Result<u64, Error>>;
 
     /// Each level is a [`with`] of a [`Tick`] context.
     fn with(&self, seed: u64) -> impl Future<Output = Result<u64, Error>>;
@@ -69,6 +85,10 @@ impl Nest for Leaf {
     }
 
     async fn hand_written_panic_safe(&self, seed: u64) -> Result<u64, Error> {
+        Ok(body_work(seed))
+    }
+
+    async fn same_guarantees_by_hand(&self, seed: u64) -> Result<u64, Error> {
         Ok(body_work(seed))
     }
 
@@ -117,6 +137,32 @@ impl<Inner: Nest> Nest for Level<Inner> {
         }
     }
 
+    async fn same_guarantees_by_hand(&self, seed: u64) -> Result<u64, Error> {
+        let mut context = Tick::new(seed);
+        let resource = context.enter().await?;
+        // No await between the enter and the guard: a drop from here on
+        // hands the context to the cancel policy, as `with` does.
+        let mut entered = CancelGuard::arm(context, resource, NoRuntime);
+        let block = AssertUnwindSafe(self.0.same_guarantees_by_hand(resource));
+        let ended = block.catch_unwind().await;
+        let (context, resource) = entered.disarm();
+        match ended {
+            Ok(Ok(value)) => {
+                // Nothing pending: a panic of the exit just propagates, and
+                // suppressing no error is propagating.
+                let _: Exit = context.exit(resource, Outcome::Success).await?;
+                Ok(value)
+            }
+            Ok(Err(error)) => exit_after_error(context, resource, error).await,
+            Err(panic) => {
+                // The exit's own panic or error must not replace the block's.
+                let exit = AssertUnwindSafe(context.exit(resource, Outcome::Panicked));
+                let _ = exit.catch_unwind().await;
+                resume_unwind(panic)
+            }
+        }
+    }
+
     async fn with(&self, seed: u64) -> Result<u64, Error> {
         with(Tick::new(seed), async |resource| {
             self.0.with(*resource).await
@@ -132,6 +178,57 @@ impl<Inner: Nest> Nest for Level<Inner> {
             Ok(())
         });
         with(tick, async |resource| self.0.generator(*resource).await).await
+    }
+}
+
+/// The exit of a [`Nest::same_guarantees_by_hand`] level whose block
+/// failed: told the error, which the caller then gets (as a message, see
+/// there) with the exit's own error, if any, after it. A separate function,
+/// as `with` keeps its own failure path out of line.
+async fn exit_after_error(context: Tick, resource: u64, error: Error) -> Result<u64, Error> {
+    let outcome = Outcome::failed(error);
+    let Outcome::Failed(pending) = outcome.clone() else {
+        unreachable!("a failed outcome carries its error")
+    };
+    let exited = context.exit(resource, outcome).await;
+    let mut error = Error::msg(pending);
+    match exited {
+        // `Tick` never suppresses; a context that may would need the
+        // library's `Suppressed`, which only `with` can build.
+        Ok(Exit::Propagate | Exit::Suppress) => {}
+        Err(newer) => error.push(newer),
+    }
+    Err(error)
+}
+
+/// An entered context whose exit has not started: dropped armed (the
+/// level's future dropped mid-way), it hands the context and its resource
+/// to the cancel policy.
+struct CancelGuard<C: AsyncContext, P: CancelPolicy<C>> {
+    entered: Option<(C, C::Resource)>,
+    policy: P,
+}
+
+impl<C: AsyncContext, P: CancelPolicy<C>> CancelGuard<C, P> {
+    fn arm(context: C, resource: C::Resource, policy: P) -> Self {
+        Self {
+            entered: Some((context, resource)),
+            policy,
+        }
+    }
+
+    fn disarm(&mut self) -> (C, C::Resource) {
+        self.entered
+            .take()
+            .expect("a level disarms its guard once, before its exit")
+    }
+}
+
+impl<C: AsyncContext, P: CancelPolicy<C>> Drop for CancelGuard<C, P> {
+    fn drop(&mut self) {
+        if let Some((context, resource)) = self.entered.take() {
+            self.policy.cancelled(context, resource);
+        }
     }
 }
 
