@@ -8,6 +8,8 @@
 //!   does on enter and exit, so every construct pays for the same work.
 //! - [`nesting`]: nesting at a depth fixed by a type, written once per
 //!   construct, so hand-written and library code have the same shape.
+//! - [`probe`]: what the benches measure besides wall time (future sizes,
+//!   a loop for callgrind to count instructions in).
 //!
 //! Bench ids follow one scheme the `cargo xtask bench` report reads back:
 //! `<group>/<runtime>/<construct>/<parameter>`.
@@ -25,6 +27,7 @@
 //! ```
 
 pub mod nesting;
+pub mod probe;
 pub mod runtime;
 pub mod workload;
 
