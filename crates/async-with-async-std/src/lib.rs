@@ -45,13 +45,7 @@
 //! innermost first; exits of different tasks run concurrently
 //! ([`handover`]); [`handover::join`] waits for them. async-std's global
 //! runtime cannot be shut down.
-#![forbid(unsafe_code)]
-#![warn(
-    missing_docs,
-    missing_debug_implementations,
-    rust_2018_idioms,
-    unreachable_pub
-)]
+// Lints: the workspace's (`[workspace.lints]`), unsafe code forbidden.
 
 pub mod fs;
 pub mod net;
@@ -60,35 +54,36 @@ pub mod sync;
 
 pub use async_with::common::*;
 
-use std::future::Future;
-use std::time::Duration;
+async_with::runtime_items! {
+    /// The async-std runtime, as the [`Runtime`] the core hands cleanup to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use async_with_async_std::{AsyncStd, Runtime, TimedOut};
+    /// // The core's generic forms take the runtime as their first argument.
+    /// let slow = async { AsyncStd.sleep(Duration::from_secs(60)).await; Ok(()) };
+    /// let ended = async_std::task::block_on(async_with::timeout(AsyncStd, Duration::from_millis(5), slow));
+    /// assert!(ended.unwrap_err().is::<TimedOut>());
+    /// ```
+    pub struct AsyncStd;
 
-/// The async-std runtime, as the [`Runtime`] the core hands cleanup to.
-///
-/// # Examples
-///
-/// ```
-/// use async_with_async_std::{AsyncStd, nullcontext, with_runtime};
-/// # async_std::task::block_on(async {
-/// let n = with_runtime(AsyncStd, nullcontext(7), async |n| Ok(*n)).await?;
-/// assert_eq!(n, 7);
-/// # Ok::<(), async_with_async_std::Error>(()) }).unwrap();
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct AsyncStd;
-
-impl Runtime for AsyncStd {
-    fn spawn<F>(&self, task: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
+    fn spawn(task) {
         // The handle detaches; what the task runs reports for itself.
         drop(async_std::task::spawn(task));
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+    fn sleep(duration) {
         async_std::task::sleep(duration)
     }
+
+    // `with`, `With`, `context`, `ExitStack`, the timeouts and
+    // `task_group`, bound to AsyncStd; each is re-exported below under
+    // this runtime's docs.
+    mod bound;
+    unbound = "`{Self}` cannot have its exit handed to async-std";
+    runs_on = "a dropped scope's exit runs on async-std, so the context and its resource must be `Send + 'static` with `Send` futures";
 }
 
 /// Python's `async with`, with cleanup that survives cancellation: see
@@ -102,14 +97,7 @@ impl Runtime for AsyncStd {
 /// assert_eq!(n, 1);
 /// # Ok::<(), async_with_async_std::Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "async with")]
-pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Error>>
-where
-    C: With,
-    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-{
-    context.with(body)
-}
+pub use bound::with;
 
 /// `.with(body)` on any context, bound to async-std: a scope dropped mid-way
 /// hands its exit to async-std (see [the crate docs](crate#cancellation)).
@@ -130,29 +118,7 @@ where
 /// assert_eq!(doubled(nullcontext(21)).await?, 42);
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot have its exit handed to async-std",
-    label = "not an `AsyncContext` that is `'static`",
-    note = "a dropped scope's exit runs on async-std, so the context and its resource must be `Send + 'static` with `Send` futures",
-    note = "a context that borrows (a guard on a borrowed `&Mutex`), or has `!Send` parts, goes to the core's `async_with::with`: a dropped scope then drops its resource (for a lock guard, the whole cleanup) and reports any exit it skipped",
-    note = "for a generator-style context, use this crate's `context(async move |scope| ..)`, which owns its state; `async_with::context` goes to `async_with::with`"
-)]
-pub trait With: AsyncContext<Resource: 'static> + 'static {
-    /// Enters, runs `body` with the resource, exits with the body's outcome.
-    /// See [`with`].
-    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
-    where
-        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>;
-}
-
-impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
-    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
-    where
-        B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-    {
-        with_runtime(AsyncStd, self, body)
-    }
-}
+pub use bound::With;
 
 /// Python's `@asynccontextmanager`, bound to async-std: the code before
 /// [`yield_`](Yield::yield_) is the enter, the code after it the exit, and
@@ -183,16 +149,7 @@ impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
 /// assert_eq!(*log.lock().unwrap(), ["close A: true"]);
 /// # Ok::<(), async_with_async_std::Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "asynccontextmanager")]
-pub fn context<R, X, F, G>(closure: F) -> BoxedContext<R>
-where
-    R: Send + 'static,
-    F: FnOnce(Yield<'static, R>) -> G + Send + 'static,
-    G: Future<Output = Result<X, Error>> + Send + 'static,
-    X: IntoExit,
-{
-    boxed_context(closure)
-}
+pub use bound::context;
 
 /// Python's `contextlib.AsyncExitStack`, bound to async-std: a stack dropped
 /// before it was closed (its task aborted, its scope cancelled) runs the
@@ -216,20 +173,14 @@ where
 /// stack.close().await?;
 /// # Ok::<(), async_with_async_std::Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "AsyncExitStack")]
-pub type ExitStack = async_with::stack::ExitStack<Sendable, AsyncStd>;
+pub use bound::ExitStack;
 
 /// Python's `asyncio.timeout(delay)`: see [`async_with::timeout`].
 ///
 /// # Examples
 ///
 /// See [the crate docs](crate).
-pub fn timeout<F, T>(duration: Duration, block: F) -> impl Future<Output = Result<T, Error>>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    async_with::timeout(AsyncStd, duration, block)
-}
+pub use bound::timeout;
 
 /// anyio's `move_on_after(delay)`: see [`async_with::move_on_after`].
 ///
@@ -245,15 +196,7 @@ where
 /// assert_eq!(gave_up, None);
 /// # Ok::<(), async_with_async_std::Error>(()) }).unwrap();
 /// ```
-pub fn move_on_after<F, T>(
-    duration: Duration,
-    block: F,
-) -> impl Future<Output = Result<Option<T>, Error>>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    async_with::move_on_after(AsyncStd, duration, block)
-}
+pub use bound::move_on_after;
 
 /// Bounds `context`'s exit to `limit`: see [`async_with::exit_timeout`].
 ///
@@ -268,9 +211,7 @@ where
 /// assert!(error.is::<ExitTimedOut>());
 /// # });
 /// ```
-pub fn exit_timeout<C: AsyncContext>(limit: Duration, context: C) -> ExitTimeout<AsyncStd, C> {
-    async_with::exit_timeout(AsyncStd, limit, context)
-}
+pub use bound::exit_timeout;
 
 /// Python's `asyncio.TaskGroup`: see [`async_with::task_group`].
 ///
@@ -282,9 +223,4 @@ pub fn exit_timeout<C: AsyncContext>(limit: Duration, context: C) -> ExitTimeout
 /// assert_eq!(child.into_value(), Some(5));
 /// # Ok::<(), async_with_async_std::Error>(()) }).unwrap();
 /// ```
-pub async fn task_group<B, T>(body: B) -> Result<T, Error>
-where
-    B: AsyncFnOnce(&TaskGroup<AsyncStd>) -> Result<T, Error>,
-{
-    async_with::task_group(AsyncStd, body).await
-}
+pub use bound::task_group;

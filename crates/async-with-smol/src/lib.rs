@@ -68,13 +68,7 @@
 //!
 //! None. Task group children run on smol's global executor
 //! ([`smol::spawn`]), whatever executor runs the group.
-#![forbid(unsafe_code)]
-#![warn(
-    missing_docs,
-    missing_debug_implementations,
-    rust_2018_idioms,
-    unreachable_pub
-)]
+// Lints: the workspace's (`[workspace.lints]`), unsafe code forbidden.
 
 pub mod fs;
 pub mod net;
@@ -83,40 +77,43 @@ pub mod sync;
 
 pub use async_with::common::*;
 
-use std::future::Future;
-use std::time::Duration;
+async_with::runtime_items! {
+    /// The smol runtime, as the [`Runtime`] the core hands cleanup to: the
+    /// exits of a dropped scope and task group children are [`smol::spawn`]ed,
+    /// timers are [`smol::Timer`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with_smol::{Smol, nullcontext, stack};
+    /// // What `async_with_smol::ExitStack::new()` makes, spelled out:
+    /// let mut exits = stack::ExitStack::with_policy(Smol);
+    /// smol::block_on(async {
+    ///     exits.enter(nullcontext("a smol stack")).await?;
+    ///     exits.close().await
+    /// })?;
+    /// # Ok::<(), async_with_smol::Error>(())
+    /// ```
+    pub struct Smol;
 
-/// The smol runtime, as the [`Runtime`] the core hands cleanup to: the
-/// exits of a dropped scope and task group children are [`smol::spawn`]ed,
-/// timers are [`smol::Timer`].
-///
-/// # Examples
-///
-/// ```
-/// use async_with_smol::{Smol, nullcontext, with_runtime};
-/// # smol::block_on(async {
-/// let n = with_runtime(Smol, nullcontext(7), async |n| Ok(*n)).await?;
-/// assert_eq!(n, 7);
-/// # Ok::<(), async_with_smol::Error>(()) }).unwrap();
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Smol;
-
-impl Runtime for Smol {
-    fn spawn<F>(&self, task: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
+    fn spawn(task) {
         // Detached: a dropped `Task` would cancel it; what the task runs
         // reports for itself (a task group's child, handed-over exits).
         smol::spawn(task).detach();
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+    fn sleep(duration) {
         async move {
             smol::Timer::after(duration).await;
         }
     }
+
+    // `with`, `With`, `context`, `ExitStack`, the timeouts and
+    // `task_group`, bound to Smol; each is re-exported below under
+    // this runtime's docs.
+    mod bound;
+    unbound = "`{Self}` cannot have its exit handed to smol";
+    runs_on = "a dropped scope's exit runs on smol, so the context and its resource must be `Send + 'static` with `Send` futures";
 }
 
 /// Python's `async with context as resource: body`, with cleanup that
@@ -140,14 +137,7 @@ impl Runtime for Smol {
 /// assert_eq!(rx.recv().await.unwrap(), "exit ran"); // ...and its exit still runs
 /// # });
 /// ```
-#[doc(alias = "async with")]
-pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Error>>
-where
-    C: With,
-    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-{
-    context.with(body)
-}
+pub use bound::with;
 
 /// `.with(body)` on any context, bound to smol: a scope dropped mid-way
 /// hands its exit to smol (see [the crate docs](crate#cancellation)).
@@ -168,29 +158,7 @@ where
 /// assert_eq!(doubled(nullcontext(21)).await?, 42);
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot have its exit handed to smol",
-    label = "not an `AsyncContext` that is `'static`",
-    note = "a dropped scope's exit runs on smol, so the context and its resource must be `Send + 'static` with `Send` futures",
-    note = "a context that borrows (a guard on a borrowed `&Mutex`), or has `!Send` parts, goes to the core's `async_with::with`: a dropped scope then drops its resource (for a lock guard, the whole cleanup) and reports any exit it skipped",
-    note = "for a generator-style context, use this crate's `context(async move |scope| ..)`, which owns its state; `async_with::context` goes to `async_with::with`"
-)]
-pub trait With: AsyncContext<Resource: 'static> + 'static {
-    /// Enters, runs `body` with the resource, exits with the body's outcome.
-    /// See [`with`].
-    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
-    where
-        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>;
-}
-
-impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
-    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
-    where
-        B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-    {
-        with_runtime(Smol, self, body)
-    }
-}
+pub use bound::With;
 
 /// Python's `@asynccontextmanager`, bound to smol: the code before
 /// [`yield_`](Yield::yield_) is the enter, the code after it the exit, and
@@ -221,16 +189,7 @@ impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
 /// assert_eq!(*log.lock().unwrap(), ["close A: true"]);
 /// # Ok::<(), async_with_smol::Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "asynccontextmanager")]
-pub fn context<R, X, F, G>(closure: F) -> BoxedContext<R>
-where
-    R: Send + 'static,
-    F: FnOnce(Yield<'static, R>) -> G + Send + 'static,
-    G: Future<Output = Result<X, Error>> + Send + 'static,
-    X: IntoExit,
-{
-    boxed_context(closure)
-}
+pub use bound::context;
 
 /// Python's `contextlib.AsyncExitStack`, bound to smol: a stack dropped
 /// before it was closed (its task aborted, its scope cancelled) runs the
@@ -254,8 +213,7 @@ where
 /// stack.close().await?;
 /// # Ok::<(), async_with_smol::Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "AsyncExitStack")]
-pub type ExitStack = async_with::stack::ExitStack<Sendable, Smol>;
+pub use bound::ExitStack;
 
 /// Python's `asyncio.timeout(delay)` on smol's timer: see
 /// [`async_with::timeout`].
@@ -263,13 +221,7 @@ pub type ExitStack = async_with::stack::ExitStack<Sendable, Smol>;
 /// # Examples
 ///
 /// See [the crate docs](crate).
-#[doc(alias = "asyncio.timeout")]
-pub fn timeout<F, T>(duration: Duration, block: F) -> impl Future<Output = Result<T, Error>>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    async_with::timeout(Smol, duration, block)
-}
+pub use bound::timeout;
 
 /// anyio's `move_on_after(delay)` on smol's timer: see
 /// [`async_with::move_on_after`].
@@ -287,15 +239,7 @@ where
 /// assert_eq!(gave_up, None);
 /// # Ok::<(), async_with_smol::Error>(()) }).unwrap();
 /// ```
-pub fn move_on_after<F, T>(
-    duration: Duration,
-    block: F,
-) -> impl Future<Output = Result<Option<T>, Error>>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    async_with::move_on_after(Smol, duration, block)
-}
+pub use bound::move_on_after;
 
 /// Bounds `context`'s exit to `limit` on smol's timer: see
 /// [`async_with::exit_timeout`].
@@ -313,9 +257,7 @@ where
 /// assert!(error.is::<ExitTimedOut>());
 /// # });
 /// ```
-pub fn exit_timeout<C: AsyncContext>(limit: Duration, context: C) -> ExitTimeout<Smol, C> {
-    async_with::exit_timeout(Smol, limit, context)
-}
+pub use bound::exit_timeout;
 
 /// Python's `asyncio.TaskGroup`, children spawned on smol: see
 /// [`async_with::task_group`].
@@ -323,10 +265,4 @@ pub fn exit_timeout<C: AsyncContext>(limit: Duration, context: C) -> ExitTimeout
 /// # Examples
 ///
 /// See [the crate docs](crate).
-#[doc(alias = "TaskGroup")]
-pub async fn task_group<B, T>(body: B) -> Result<T, Error>
-where
-    B: AsyncFnOnce(&TaskGroup<Smol>) -> Result<T, Error>,
-{
-    async_with::task_group(Smol, body).await
-}
+pub use bound::task_group;

@@ -13,7 +13,7 @@ use async_with::Runtime;
 /// use async_with_testkit::Harness;
 /// # use std::time::Duration;
 /// # use async_with::Runtime;
-/// # #[derive(Clone, Debug)]
+/// # #[derive(Clone, Debug, Default)]
 /// # struct Threads;
 /// # impl Runtime for Threads {
 /// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
@@ -26,9 +26,6 @@ use async_with::Runtime;
 ///
 /// impl Harness for ThreadsHarness {
 ///     type Runtime = Threads;
-///     fn runtime() -> Threads {
-///         Threads
-///     }
 ///     fn block_on<F: Future>(future: F) -> F::Output {
 ///         futures_lite::future::block_on(future)
 ///     }
@@ -44,7 +41,7 @@ use async_with::Runtime;
 /// ```
 pub trait Harness: 'static {
     /// The adapter's runtime marker.
-    type Runtime: Runtime;
+    type Runtime: Runtime + Default;
 
     /// Whether [`shutdown_while_suspended`](Harness::shutdown_while_suspended)
     /// shuts down the runtime the exits run on (tokio's: exits not run by
@@ -54,7 +51,9 @@ pub trait Harness: 'static {
     const SHUTS_DOWN: bool = true;
 
     /// The runtime marker value.
-    fn runtime() -> Self::Runtime;
+    fn runtime() -> Self::Runtime {
+        Self::Runtime::default()
+    }
 
     /// Runs `future` to completion on a fresh runtime, as a test's main
     /// future.

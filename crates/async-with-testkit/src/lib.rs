@@ -74,7 +74,7 @@ pub use suspend::{Suspend, suspend};
 /// ```
 /// # use std::time::Duration;
 /// # use async_with::Runtime;
-/// # #[derive(Clone, Debug)]
+/// # #[derive(Clone, Debug, Default)]
 /// # struct Threads;
 /// # impl Runtime for Threads {
 /// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
@@ -308,7 +308,7 @@ macro_rules! locks {
 /// ```
 /// # use std::time::Duration;
 /// # use async_with::Runtime;
-/// # #[derive(Clone, Debug)]
+/// # #[derive(Clone, Debug, Default)]
 /// # struct Threads;
 /// # impl Runtime for Threads {
 /// #     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, task: F) {
@@ -340,5 +340,35 @@ macro_rules! handover {
             a_stack_beside_a_scope_in_one_task_exits_after_it,
             shutdown_under_exits_that_await_the_runtime_returns_and_loses_nothing,
         );
+    };
+}
+
+/// The two stress tests of an adapter, over its `stress(count)` function
+/// (which runs `count` generated programs as tasks of its runtime, then
+/// calls [`model::stress::assert_lost_nothing`]): 2,000 programs in every
+/// test run, and an ignored full run of 100,000, to run in release.
+///
+/// # Examples
+///
+/// ```
+/// fn stress(count: usize) {
+///     assert!(count >= 2_000);
+/// }
+/// // in tests/model_stress.rs:
+/// async_with_testkit::stress_tests!(stress);
+/// ```
+#[macro_export]
+macro_rules! stress_tests {
+    ($stress:path) => {
+        #[test]
+        fn two_thousand_random_programs_lose_nothing() {
+            $stress(2_000);
+        }
+
+        #[test]
+        #[ignore = "the full run: 100,000 tasks, use --release"]
+        fn hundred_thousand_random_programs_lose_nothing() {
+            $stress(100_000);
+        }
     };
 }

@@ -75,13 +75,7 @@
 //!
 //! None. Timers need the runtime's time driver (`enable_time` or
 //! `enable_all`).
-#![forbid(unsafe_code)]
-#![warn(
-    missing_docs,
-    missing_debug_implementations,
-    rust_2018_idioms,
-    unreachable_pub
-)]
+// Lints: the workspace's (`[workspace.lints]`), unsafe code forbidden.
 
 pub mod fs;
 pub mod net;
@@ -90,34 +84,27 @@ pub mod sync;
 
 pub use async_with::common::*;
 
-use std::future::Future;
-use std::time::Duration;
-
 use tokio::runtime::Handle;
 
-/// The tokio runtime, as the [`Runtime`] the core hands cleanup to.
-///
-/// It uses the runtime the caller runs in ([`Handle::try_current`]): the
-/// exits of a dropped scope and task group children are spawned as tokio
-/// tasks, timers are `tokio::time`.
-///
-/// # Examples
-///
-/// ```
-/// use async_with_tokio::{Tokio, nullcontext, with_runtime};
-/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// let n = with_runtime(Tokio, nullcontext(7), async |n| Ok(*n)).await?;
-/// assert_eq!(n, 7);
-/// # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Tokio;
+async_with::runtime_items! {
+    /// The tokio runtime, as the [`Runtime`] the core hands cleanup to.
+    ///
+    /// It uses the runtime the caller runs in ([`Handle::try_current`]): the
+    /// exits of a dropped scope and task group children are spawned as tokio
+    /// tasks, timers are `tokio::time`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_with_tokio::{Tokio, nullcontext, with_runtime};
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let n = with_runtime(Tokio, nullcontext(7), async |n| Ok(*n)).await?;
+    /// assert_eq!(n, 7);
+    /// # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
+    /// ```
+    pub struct Tokio;
 
-impl Runtime for Tokio {
-    fn spawn<F>(&self, task: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
+    fn spawn(task) {
         // Outside a runtime the task is dropped: a task group reports its
         // child as dropped, exits report themselves as skipped. A runtime
         // shutting down drops it too, inside this call.
@@ -127,10 +114,17 @@ impl Runtime for Tokio {
         }
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+    fn sleep(duration) {
         // Made on first poll: `tokio::time::sleep` needs the runtime then.
         async move { tokio::time::sleep(duration).await }
     }
+
+    // `with`, `With`, `context`, `ExitStack`, the timeouts and
+    // `task_group`, bound to Tokio; each is re-exported below under
+    // this runtime's docs.
+    mod bound;
+    unbound = "`{Self}` cannot have its exit handed to tokio";
+    runs_on = "a dropped scope's exit runs on tokio, so the context and its resource must be `Send + 'static` with `Send` futures";
 }
 
 /// Python's `async with context as resource: body`, with cleanup that
@@ -154,14 +148,7 @@ impl Runtime for Tokio {
 /// assert_eq!(rx.await.unwrap(), "exit ran"); // ...and its exit still runs
 /// # });
 /// ```
-#[doc(alias = "async with")]
-pub fn with<C, B, T>(context: C, body: B) -> impl Future<Output = Result<T, Error>>
-where
-    C: With,
-    B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-{
-    context.with(body)
-}
+pub use bound::with;
 
 /// `.with(body)` on any context, bound to tokio: a scope dropped mid-way
 /// hands its exit to tokio (see [the crate docs](crate#cancellation)).
@@ -182,29 +169,7 @@ where
 /// assert_eq!(doubled(nullcontext(21)).await?, 42);
 /// # Ok::<(), Error>(()) }).unwrap();
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot have its exit handed to tokio",
-    label = "not an `AsyncContext` that is `'static`",
-    note = "a dropped scope's exit runs on tokio, so the context and its resource must be `Send + 'static` with `Send` futures",
-    note = "a context that borrows (a guard on a borrowed `&Mutex`), or has `!Send` parts, goes to the core's `async_with::with`: a dropped scope then drops its resource (for a lock guard, the whole cleanup) and reports any exit it skipped",
-    note = "for a generator-style context, use this crate's `context(async move |scope| ..)`, which owns its state; `async_with::context` goes to `async_with::with`"
-)]
-pub trait With: AsyncContext<Resource: 'static> + 'static {
-    /// Enters, runs `body` with the resource, exits with the body's outcome.
-    /// See [`with`].
-    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
-    where
-        B: AsyncFnOnce(&mut Self::Resource) -> Result<T, Error>;
-}
-
-impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
-    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
-    where
-        B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
-    {
-        with_runtime(Tokio, self, body)
-    }
-}
+pub use bound::With;
 
 /// Python's `@asynccontextmanager`, bound to tokio: the code before
 /// [`yield_`](Yield::yield_) is the enter, the code after it the exit, and
@@ -235,16 +200,7 @@ impl<C: AsyncContext<Resource: 'static> + 'static> With for C {
 /// assert_eq!(*log.lock().unwrap(), ["close A: true"]);
 /// # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "asynccontextmanager")]
-pub fn context<R, X, F, G>(closure: F) -> BoxedContext<R>
-where
-    R: Send + 'static,
-    F: FnOnce(Yield<'static, R>) -> G + Send + 'static,
-    G: Future<Output = Result<X, Error>> + Send + 'static,
-    X: IntoExit,
-{
-    boxed_context(closure)
-}
+pub use bound::context;
 
 /// Python's `contextlib.AsyncExitStack`, bound to tokio: a stack dropped
 /// before it was closed (its task aborted, its scope cancelled) runs the
@@ -268,8 +224,7 @@ where
 /// stack.close().await?;
 /// # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
 /// ```
-#[doc(alias = "AsyncExitStack")]
-pub type ExitStack = async_with::stack::ExitStack<Sendable, Tokio>;
+pub use bound::ExitStack;
 
 /// Python's `asyncio.timeout(delay)` on tokio's timer: see
 /// [`async_with::timeout`].
@@ -277,13 +232,7 @@ pub type ExitStack = async_with::stack::ExitStack<Sendable, Tokio>;
 /// # Examples
 ///
 /// See [the crate docs](crate).
-#[doc(alias = "asyncio.timeout")]
-pub fn timeout<F, T>(duration: Duration, block: F) -> impl Future<Output = Result<T, Error>>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    async_with::timeout(Tokio, duration, block)
-}
+pub use bound::timeout;
 
 /// anyio's `move_on_after(delay)` on tokio's timer: see
 /// [`async_with::move_on_after`].
@@ -301,15 +250,7 @@ where
 /// assert_eq!(gave_up, None);
 /// # Ok::<(), async_with_tokio::Error>(()) }).unwrap();
 /// ```
-pub fn move_on_after<F, T>(
-    duration: Duration,
-    block: F,
-) -> impl Future<Output = Result<Option<T>, Error>>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    async_with::move_on_after(Tokio, duration, block)
-}
+pub use bound::move_on_after;
 
 /// Bounds `context`'s exit to `limit` on tokio's timer: see
 /// [`async_with::exit_timeout`].
@@ -327,9 +268,7 @@ where
 /// assert!(error.is::<ExitTimedOut>());
 /// # });
 /// ```
-pub fn exit_timeout<C: AsyncContext>(limit: Duration, context: C) -> ExitTimeout<Tokio, C> {
-    async_with::exit_timeout(Tokio, limit, context)
-}
+pub use bound::exit_timeout;
 
 /// Python's `asyncio.TaskGroup`, children spawned on tokio: see
 /// [`async_with::task_group`].
@@ -337,13 +276,7 @@ pub fn exit_timeout<C: AsyncContext>(limit: Duration, context: C) -> ExitTimeout
 /// # Examples
 ///
 /// See [the crate docs](crate).
-#[doc(alias = "TaskGroup")]
-pub async fn task_group<B, T>(body: B) -> Result<T, Error>
-where
-    B: AsyncFnOnce(&TaskGroup<Tokio>) -> Result<T, Error>,
-{
-    async_with::task_group(Tokio, body).await
-}
+pub use bound::task_group;
 
 // The README's examples (its tokio quick start among them) run as doctests
 // of this crate.

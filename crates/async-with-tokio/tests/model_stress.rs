@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use async_with_testkit::model::quiet;
 use async_with_testkit::model::stress::{
-    Tally, count_diagnostics, peak_memory_kib, run_task, tasks, wait_reported,
+    Tally, assert_lost_nothing, count_diagnostics, run_task, tasks,
 };
 use async_with_tokio::Tokio;
 
@@ -47,38 +47,9 @@ fn stress(count: usize) {
         total
     });
     let elapsed = started.elapsed();
-    let reported = wait_reported(&total);
+    // Checked while the runtime still runs the last exits after cuts.
+    assert_lost_nothing("tokio, 2 workers", count, &total, elapsed);
     drop(runtime);
-
-    assert_eq!(total.completed + total.cut, count);
-    assert!(
-        total.completed > 0 && total.cut > 0 && total.errors_after_cut > 0,
-        "{total:?}"
-    );
-    assert_eq!(reported.skipped, 0, "exits skipped instead of run on tokio");
-    assert_eq!(
-        (reported.errors_after_cancel, reported.panics_after_cancel),
-        (total.errors_after_cut, total.panics_after_cut),
-        "errors of exits run after a cut, reported vs raised"
-    );
-    println!(
-        "tokio, 2 workers: {count} tasks ({} completed, {} cut, {} errors after cuts) \
-         in {elapsed:.2?}: {:.0} tasks/s; peak memory {} KiB",
-        total.completed,
-        total.cut,
-        total.errors_after_cut,
-        count as f64 / elapsed.as_secs_f64(),
-        peak_memory_kib().map_or("unknown".into(), |kib| kib.to_string()),
-    );
 }
 
-#[test]
-fn two_thousand_random_programs_lose_nothing() {
-    stress(2_000);
-}
-
-#[test]
-#[ignore = "the full run: 100,000 tasks, use --release"]
-fn hundred_thousand_random_programs_lose_nothing() {
-    stress(100_000);
-}
+async_with_testkit::stress_tests!(stress);

@@ -175,6 +175,7 @@ mod outcome;
 mod panic;
 mod replace_pending;
 mod runtime;
+mod runtime_items;
 pub mod stack;
 mod suppressed;
 mod task_group;

@@ -16,10 +16,6 @@ impl Harness for AsyncStdHarness {
     /// The global runtime cannot be shut down.
     const SHUTS_DOWN: bool = false;
 
-    fn runtime() -> AsyncStd {
-        AsyncStd
-    }
-
     fn block_on<F: Future>(future: F) -> F::Output {
         async_std::task::block_on(future)
     }

@@ -19,10 +19,6 @@ impl Harness for SmolHarness {
     /// over run on smol's global executor, which never shuts down.
     const SHUTS_DOWN: bool = false;
 
-    fn runtime() -> Smol {
-        Smol
-    }
-
     fn block_on<F: Future>(future: F) -> F::Output {
         smol::block_on(future)
     }

@@ -234,3 +234,48 @@ pub fn peak_memory_kib() -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// The checks of a stress run, once its `count` tasks ended (`total`, in
+/// `elapsed`) on the runtime `label` names: every task was either
+/// completed or cut, some of each, no exit was skipped instead of run on
+/// the runtime, and every error or panic raised by an exit run after a cut
+/// reached the diagnostics hook. Prints the run's throughput and peak
+/// memory.
+///
+/// # Panics
+///
+/// When a check fails, with what was counted.
+///
+/// # Examples
+///
+/// ```should_panic
+/// use async_with_testkit::model::stress::{Tally, assert_lost_nothing};
+/// // No task ran: nothing was completed or cut.
+/// assert_lost_nothing("nothing", 0, &Tally::default(), std::time::Duration::ZERO);
+/// ```
+pub fn assert_lost_nothing(label: &str, count: usize, total: &Tally, elapsed: Duration) {
+    let reported = wait_reported(total);
+    assert_eq!(total.completed + total.cut, count);
+    assert!(
+        total.completed > 0 && total.cut > 0 && total.errors_after_cut > 0,
+        "{total:?}"
+    );
+    assert_eq!(
+        reported.skipped, 0,
+        "exits skipped instead of run on {label}"
+    );
+    assert_eq!(
+        (reported.errors_after_cancel, reported.panics_after_cancel),
+        (total.errors_after_cut, total.panics_after_cut),
+        "errors of exits run after a cut, reported vs raised"
+    );
+    println!(
+        "{label}: {count} tasks ({} completed, {} cut, {} errors after cuts) in \
+         {elapsed:.2?}: {:.0} tasks/s; peak memory {} KiB",
+        total.completed,
+        total.cut,
+        total.errors_after_cut,
+        count as f64 / elapsed.as_secs_f64(),
+        peak_memory_kib().map_or("unknown".into(), |kib| kib.to_string()),
+    );
+}

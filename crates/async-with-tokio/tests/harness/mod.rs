@@ -45,10 +45,6 @@ fn shutdown(
 impl Harness for CurrentThread {
     type Runtime = Tokio;
 
-    fn runtime() -> Tokio {
-        Tokio
-    }
-
     fn block_on<F: Future>(future: F) -> F::Output {
         current_thread().block_on(future)
     }
@@ -63,10 +59,6 @@ impl Harness for CurrentThread {
 
 impl<const WORKERS: usize> Harness for MultiThread<WORKERS> {
     type Runtime = Tokio;
-
-    fn runtime() -> Tokio {
-        Tokio
-    }
 
     fn block_on<F: Future>(future: F) -> F::Output {
         multi_thread(WORKERS).block_on(future)
