@@ -18,7 +18,9 @@ usage: cargo xtask <command>
 commands:
   bench [--quick] [--filter <regex>]
       run the criterion benchmarks (benches/) and write target/bench-report/
-      (report.md, data.json, one SVG chart per group)
+      (report.md, data.json, one SVG chart per group); with the overhead group,
+      also the nestings' future sizes and their instruction counts (callgrind,
+      when valgrind is installed)
       --quick           short measurements, fewer depths: a smoke run in under 3 minutes
       --filter <regex>  only the benchmarks whose id (group/runtime/construct/param) matches";
 

@@ -7,6 +7,10 @@
 //! time against iterations (least squares through the origin), the same
 //! estimator criterion reports for linear sampling. Its `estimates.json`
 //! files are private and may change between versions, so they are not read.
+//!
+//! When the `overhead` group runs, its bench binary is also run as a probe
+//! (`probe.rs`): the size of each nesting's future, and instructions per
+//! iteration under callgrind (`target/bench-report/callgrind/`).
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -19,6 +23,7 @@ use crate::{Result, cargo, project_root};
 mod cpython;
 mod machine;
 mod measurements;
+mod probe;
 mod report;
 mod svg;
 
@@ -105,14 +110,18 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         "compiling {PACKAGE} (release, {} mode)",
         options.mode()
     ));
-    let status = Command::new(cargo())
+    // Diagnostics still reach the terminal; stdout carries the artifacts,
+    // where the `overhead` binary's path is (the probes run it directly).
+    let built = Command::new(cargo())
         .args(options.cargo_args())
-        .arg("--no-run")
+        .args(["--no-run", "--message-format=json-render-diagnostics"])
         .current_dir(&root)
-        .status()?;
-    if !status.success() {
-        return Err(format!("building the benches failed ({status})").into());
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !built.status.success() {
+        return Err(format!("building the benches failed ({})", built.status).into());
     }
+    let overhead_exe = bench_executable(&String::from_utf8_lossy(&built.stdout), "overhead");
 
     let groups = plan(&root, options)?;
     let total: usize = groups.iter().map(|group| group.ids.len()).sum();
@@ -153,6 +162,26 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         Err(reason) => eprintln!("      skipped: {reason}"),
     }
 
+    let probes = if groups.iter().any(|group| group.name == "overhead") {
+        step("future sizes and instruction counts (callgrind) of the overhead nestings");
+        let probes = match &overhead_exe {
+            Some(exe) => probe::run(exe, &out),
+            None => probe::Probes::not_run("cargo reported no `overhead` bench executable"),
+        };
+        for reason in [
+            &probes.sizes.as_ref().err(),
+            &probes.instructions.as_ref().err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            eprintln!("      skipped: {reason}");
+        }
+        probes
+    } else {
+        probe::Probes::not_run("the overhead group was not run")
+    };
+
     step("writing the report");
     let ids: Vec<&str> = groups
         .iter()
@@ -166,7 +195,7 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         criterion_args: if options.quick { QUICK_ARGS } else { FULL_ARGS }.join(" "),
         wall_time: started.elapsed(),
     };
-    let written = report::write(&out, &context, &measured, cpython)?;
+    let written = report::write(&out, &context, &measured, cpython, &probes)?;
     for path in written {
         eprintln!("      {}", path.display());
     }
@@ -180,6 +209,22 @@ pub(crate) fn run(options: &Options) -> Result<()> {
 
 fn step(message: &str) {
     eprintln!("==> {message}");
+}
+
+/// The path of bench target `name`'s executable, from cargo's
+/// `--message-format=json` output.
+fn bench_executable(cargo_json: &str, name: &str) -> Option<PathBuf> {
+    cargo_json.lines().find_map(|line| {
+        let message: serde_json::Value = serde_json::from_str(line).ok()?;
+        let target = &message["target"];
+        let is_bench = target["kind"]
+            .as_array()?
+            .iter()
+            .any(|kind| kind == "bench");
+        (message["reason"] == "compiler-artifact" && target["name"] == name && is_bench)
+            .then(|| message["executable"].as_str().map(PathBuf::from))
+            .flatten()
+    })
 }
 
 /// The bench targets: one file per area in `benches/benches/`.
@@ -309,4 +354,22 @@ fn escape_regex(text: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bench_executable_is_found_among_cargo_messages() {
+        let json = r#"{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"overhead"},"executable":null}
+{"reason":"compiler-artifact","target":{"kind":["bench"],"name":"stack"},"executable":"/t/stack-1"}
+{"reason":"compiler-artifact","target":{"kind":["bench"],"name":"overhead"},"executable":"/t/overhead-2"}
+{"reason":"build-finished","success":true}"#;
+        assert_eq!(
+            bench_executable(json, "overhead"),
+            Some(PathBuf::from("/t/overhead-2"))
+        );
+        assert_eq!(bench_executable(json, "resources"), None);
+    }
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::cpython::{self, Reference};
 use super::machine::Machine;
 use super::measurements::Measurement;
+use super::probe::{COUNTED_DEPTH, FutureSize, Instructions, Probes};
 use super::svg;
 use crate::Result;
 
@@ -20,6 +21,7 @@ const PER_ENTRY_GROUPS: &[&str] = &["overhead", "stack-scaling"];
 const CONSTRUCT_ORDER: &[&str] = &[
     "hand-written",
     "panic-safe-by-hand",
+    "same-guarantees-by-hand",
     "with",
     "generator",
     "boxed-vec",
@@ -36,11 +38,20 @@ pub(crate) struct Context {
     pub(crate) wall_time: Duration,
 }
 
-/// The code a construct is compared with in the same run.
-fn baseline_of(construct: &str) -> Option<&'static str> {
-    match construct {
-        "hand-written" => None,
-        "exit-stack" => Some("boxed-vec"),
+/// The reference the nesting constructs' targets compare with: every
+/// guarantee of `with`, written by hand.
+const SAME_GUARANTEES: &str = "same-guarantees-by-hand";
+
+/// The code a construct is compared with in the same run: in the overhead
+/// group, `with` and generator-style against the same guarantees by hand
+/// (which is itself compared with the bare hand-written nesting, what the
+/// guarantees cost); `ExitStack` against a `Vec` of boxed cleanup futures;
+/// anything else against its group's hand-written code.
+fn baseline_of(group: &str, construct: &str) -> Option<&'static str> {
+    match (group, construct) {
+        (_, "hand-written") => None,
+        (_, "exit-stack") => Some("boxed-vec"),
+        ("overhead", "with" | "generator") => Some(SAME_GUARANTEES),
         _ => Some("hand-written"),
     }
 }
@@ -94,7 +105,12 @@ impl<'m> Run<'m> {
 
     /// `m`'s time over its baseline's, same group, runtime and parameter.
     fn ratio(&self, m: &Measurement) -> Option<f64> {
-        let baseline = self.find(&m.group, &m.runtime, baseline_of(&m.construct)?, m.param)?;
+        self.ratio_to(m, baseline_of(&m.group, &m.construct)?)
+    }
+
+    /// `m`'s time over `baseline`'s, same group, runtime and parameter.
+    fn ratio_to(&self, m: &Measurement, baseline: &str) -> Option<f64> {
+        let baseline = self.find(&m.group, &m.runtime, baseline, m.param)?;
         Some(m.ns_per_iter / baseline.ns_per_iter)
     }
 
@@ -153,45 +169,88 @@ struct Target {
     detail: String,
 }
 
-/// A ratio target (`construct` time ≤ `limit` × its baseline's) over every
-/// runtime and parameter of `groups`.
+/// A ratio target: `construct`'s time ≤ `limit` × its baseline's, in every
+/// cell (runtime and parameter) of `groups`.
+struct RatioTarget {
+    name: &'static str,
+    construct: &'static str,
+    groups: &'static [&'static str],
+    /// The baseline; `None`: the construct's usual one ([`baseline_of`]).
+    against: Option<&'static str>,
+    /// Only this parameter (depth); `None`: every one.
+    param: Option<u64>,
+    limit: f64,
+}
+
+impl RatioTarget {
+    fn judge(&self, run: &Run<'_>) -> Target {
+        let Self {
+            name,
+            construct,
+            limit,
+            ..
+        } = *self;
+        let cells: Vec<(f64, &Measurement)> = run
+            .all
+            .iter()
+            .filter(|m| m.construct == construct && self.groups.contains(&m.group.as_str()))
+            .filter(|m| self.param.is_none_or(|param| m.param == param))
+            .filter_map(|m| {
+                let ratio = match self.against {
+                    Some(baseline) => run.ratio_to(m, baseline),
+                    None => run.ratio(m),
+                };
+                Some((ratio?, m))
+            })
+            .collect();
+        let Some(&(worst, at)) = cells.iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
+            return Target {
+                name,
+                status: Status::NotMeasured,
+                detail: format!(
+                    "no `{construct}` benchmark with its baseline{} in this run",
+                    self.param.map(|p| format!(" at {p}")).unwrap_or_default()
+                ),
+            };
+        };
+        let over = cells.iter().filter(|(ratio, _)| *ratio > limit).count();
+        let median = median(cells.iter().map(|(ratio, _)| *ratio).collect());
+        Target {
+            name,
+            status: if over == 0 {
+                Status::Met
+            } else {
+                Status::Missed
+            },
+            detail: format!(
+                "median {median:.2}×, worst {worst:.2}× ({} {} {}); {over} of {} cells over {limit}×",
+                at.group,
+                at.runtime,
+                at.param,
+                cells.len()
+            ),
+        }
+    }
+}
+
+/// A ratio target over every runtime and parameter of `groups`, against
+/// the construct's usual baseline.
 fn ratio_target(
     run: &Run<'_>,
     name: &'static str,
-    construct: &str,
-    groups: &[&str],
+    construct: &'static str,
+    groups: &'static [&'static str],
     limit: f64,
 ) -> Target {
-    let cells: Vec<(f64, &Measurement)> = run
-        .all
-        .iter()
-        .filter(|m| m.construct == construct && groups.contains(&m.group.as_str()))
-        .filter_map(|m| Some((run.ratio(m)?, m)))
-        .collect();
-    let Some(&(worst, at)) = cells.iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
-        return Target {
-            name,
-            status: Status::NotMeasured,
-            detail: format!("no `{construct}` benchmark in this run"),
-        };
-    };
-    let over = cells.iter().filter(|(ratio, _)| *ratio > limit).count();
-    let median = median(cells.iter().map(|(ratio, _)| *ratio).collect());
-    Target {
+    RatioTarget {
         name,
-        status: if over == 0 {
-            Status::Met
-        } else {
-            Status::Missed
-        },
-        detail: format!(
-            "median {median:.2}×, worst {worst:.2}× ({} {} {}); {over} of {} cells over {limit}×",
-            at.group,
-            at.runtime,
-            at.param,
-            cells.len()
-        ),
+        construct,
+        groups,
+        against: None,
+        param: None,
+        limit,
     }
+    .judge(run)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -203,30 +262,114 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-/// The nesting constructs against the least code that keeps the same panic
-/// guarantee by hand: what the construct costs beyond catching panics.
-fn against_panic_safe(run: &Run<'_>) -> Option<String> {
-    let medians: Vec<String> = ["with", "generator"]
+/// What the guarantees cost by hand: `same-guarantees-by-hand` over the
+/// bare hand-written nesting, per depth (median over runtimes).
+fn guarantee_cost(run: &Run<'_>) -> Option<String> {
+    let per_depth: Vec<String> = run
+        .params("overhead")
         .into_iter()
-        .filter_map(|construct| {
+        .filter_map(|depth| {
             let ratios: Vec<f64> = run
                 .in_group("overhead")
-                .filter(|m| m.construct == construct)
-                .filter_map(|m| {
-                    let safe = run.find(&m.group, &m.runtime, "panic-safe-by-hand", m.param)?;
-                    Some(m.ns_per_iter / safe.ns_per_iter)
-                })
+                .filter(|m| m.construct == SAME_GUARANTEES && m.param == depth)
+                .filter_map(|m| run.ratio_to(m, "hand-written"))
                 .collect();
-            (!ratios.is_empty()).then(|| format!("`{construct}` {:.2}×", median(ratios)))
+            (!ratios.is_empty()).then(|| format!("{:.2}× at depth {depth}", median(ratios)))
         })
         .collect();
-    (!medians.is_empty()).then(|| {
+    (!per_depth.is_empty()).then(|| {
         format!(
-            "Against `panic-safe-by-hand` (hand-written nesting that catches each block's panic \
-             to run its exit, the least code with the same guarantee), the medians are {}.",
-            medians.join(", ")
+            "What the guarantees cost: `{SAME_GUARANTEES}` (enter and exit through \
+             `AsyncContext`, each block's panic caught, the exit told the outcome, the cancel \
+             policy on drop) over the bare `hand-written` nesting, median over runtimes: {}. \
+             The targets compare `with` and generator-style with it, not with the \
+             bare row.",
+            per_depth.join(", ")
         )
     })
+}
+
+/// A target's detail, with the instruction-count ratio beside the wall
+/// times when callgrind counted both constructs (at `depth`, or at the
+/// deepest depth it counted both).
+fn with_instructions(
+    mut target: Target,
+    probes: &Probes,
+    construct: &str,
+    against: &str,
+    depth: Option<u64>,
+) -> Target {
+    if let Ok(counted) = &probes.instructions {
+        // The deepest count of `construct` that has its baseline beside it.
+        let pair = counted
+            .iter()
+            .filter(|m| m.construct == construct && depth.is_none_or(|d| m.depth == d))
+            .filter_map(|m| {
+                let b = counted
+                    .iter()
+                    .find(|b| b.construct == against && b.depth == m.depth)?;
+                Some((m, b))
+            })
+            .max_by_key(|(m, _)| m.depth);
+        if let Some((m, b)) = pair {
+            let _ = write!(
+                target.detail,
+                "; instructions (callgrind, depth {}): {:.2}×",
+                m.depth,
+                m.per_iteration / b.per_iteration
+            );
+        }
+    }
+    target
+}
+
+/// Each `with` level's future at most `limit` × the hand-written level's,
+/// at every depth measured.
+fn size_target(probes: &Probes, limit: f64) -> Target {
+    let name = "future size per `with` level ≤ 2× the hand-written nesting's";
+    let sizes = match &probes.sizes {
+        Ok(sizes) => sizes,
+        Err(reason) => {
+            return Target {
+                name,
+                status: Status::NotMeasured,
+                detail: reason.clone(),
+            };
+        }
+    };
+    let ratios: Vec<(f64, &FutureSize, &FutureSize)> = sizes
+        .iter()
+        .filter(|s| s.construct == "with")
+        .filter_map(|with| {
+            let hand = sizes
+                .iter()
+                .find(|s| s.construct == "hand-written" && s.depth == with.depth)?;
+            Some((with.per_level() / hand.per_level(), with, hand))
+        })
+        .collect();
+    let Some(&(worst, with, hand)) = ratios.iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
+        return Target {
+            name,
+            status: Status::NotMeasured,
+            detail: "no `with` and hand-written sizes at the same depth".into(),
+        };
+    };
+    let over = ratios.iter().filter(|(ratio, ..)| *ratio > limit).count();
+    Target {
+        name,
+        status: if over == 0 {
+            Status::Met
+        } else {
+            Status::Missed
+        },
+        detail: format!(
+            "worst {worst:.2}× at depth {} ({:.0} B against {:.0} B per level); {over} of {} depths over {limit}×",
+            with.depth,
+            with.per_level(),
+            hand.per_level(),
+            ratios.len()
+        ),
+    }
 }
 
 /// Every construct at least 30× faster than its contextlib counterpart.
@@ -287,23 +430,48 @@ pub(crate) fn write(
     context: &Context,
     measured: &[Measurement],
     cpython: Result<Reference, String>,
+    probes: &Probes,
 ) -> Result<Vec<PathBuf>> {
     let run = Run { all: measured };
+    let nesting = |name, construct, against, param, limit| {
+        RatioTarget {
+            name,
+            construct,
+            groups: &["overhead"],
+            against: Some(against),
+            param,
+            limit,
+        }
+        .judge(&run)
+    };
     let targets = vec![
-        ratio_target(
-            &run,
-            "`with` ≤ 1.05× hand-written nesting",
+        with_instructions(
+            nesting(
+                "`with` ≤ 1.15× the same guarantees by hand",
+                "with",
+                SAME_GUARANTEES,
+                None,
+                1.15,
+            ),
+            probes,
             "with",
-            &["overhead"],
-            1.05,
+            SAME_GUARANTEES,
+            None,
         ),
-        ratio_target(
-            &run,
-            "generator-style ≤ 1.5× hand-written nesting",
+        with_instructions(
+            nesting(
+                "generator-style ≤ 1.5× the same guarantees by hand",
+                "generator",
+                SAME_GUARANTEES,
+                None,
+                1.5,
+            ),
+            probes,
             "generator",
-            &["overhead"],
-            1.5,
+            SAME_GUARANTEES,
+            None,
         ),
+        size_target(probes, 2.0),
         ratio_target(
             &run,
             "`ExitStack` ≤ 1.2× a `Vec` of boxed cleanup futures",
@@ -319,6 +487,32 @@ pub(crate) fn write(
             1.5,
         ),
         cpython_target(&run, &cpython),
+        with_instructions(
+            nesting(
+                "aim: `with` ≤ 2.5× bare hand-written nesting at depth 16",
+                "with",
+                "hand-written",
+                Some(16),
+                2.5,
+            ),
+            probes,
+            "with",
+            "hand-written",
+            Some(16),
+        ),
+        with_instructions(
+            nesting(
+                "aim: generator-style ≤ 4× bare hand-written nesting at depth 16",
+                "generator",
+                "hand-written",
+                Some(16),
+                4.0,
+            ),
+            probes,
+            "generator",
+            "hand-written",
+            Some(16),
+        ),
     ];
 
     let mut written = Vec::new();
@@ -328,12 +522,12 @@ pub(crate) fn write(
         written.push(path);
     }
     let path = out.join("report.md");
-    fs::write(&path, markdown(&run, context, &targets, &cpython))?;
+    fs::write(&path, markdown(&run, context, &targets, &cpython, probes))?;
     written.insert(0, path);
     let path = out.join("data.json");
     fs::write(
         &path,
-        serde_json::to_string_pretty(&data(&run, context, &targets, &cpython))?,
+        serde_json::to_string_pretty(&data(&run, context, &targets, &cpython, probes))?,
     )?;
     written.insert(1, path);
     Ok(written)
@@ -384,6 +578,7 @@ fn markdown(
     context: &Context,
     targets: &[Target],
     cpython: &Result<Reference, String>,
+    probes: &Probes,
 ) -> String {
     let machine = &context.machine;
     let mut md = String::new();
@@ -418,8 +613,11 @@ fn markdown(
         md,
         "\nTimes are criterion's slope estimate (time per iteration, least squares over all \
          samples). A ratio compares a construct with its baseline in the same run, same \
-         runtime: `with` and generator-style against hand-written nesting, `ExitStack` against \
-         a `Vec` of boxed cleanup futures."
+         runtime: `with` and generator-style against `{SAME_GUARANTEES}` (the same \
+         guarantees written by hand), that one and `panic-safe-by-hand` against the bare \
+         hand-written nesting, `ExitStack` against a `Vec` of boxed cleanup futures. Future \
+         sizes and instruction counts (callgrind) come from the same release build of the \
+         `overhead` bench."
     );
 
     let _ = writeln!(
@@ -436,7 +634,7 @@ fn markdown(
         );
     }
 
-    if let Some(line) = against_panic_safe(run) {
+    if let Some(line) = guarantee_cost(run) {
         let _ = writeln!(md, "\n{line}");
     }
 
@@ -444,13 +642,17 @@ fn markdown(
         let _ = writeln!(
             md,
             "\n## Overhead: time per enter/exit\n\nEach cell: time per enter/exit pair \
-             (iteration time ÷ depth) and, in parentheses, the ratio to hand-written nesting \
-             at the same depth on the same runtime. `panic-safe-by-hand` is the hand-written \
-             nesting with each level catching its block's panic to run its exit before \
-             resuming it: what that guarantee costs written by hand (a reference; the \
-             targets compare with `hand-written`).\n\n![overhead](overhead.svg)\n"
+             (iteration time ÷ depth) and, in parentheses, the ratio to the row's baseline at \
+             the same depth on the same runtime: `with` and `generator` against \
+             `{SAME_GUARANTEES}`, which (like `panic-safe-by-hand`) is against the bare \
+             `hand-written` nesting; `exit-stack` against `boxed-vec`. `panic-safe-by-hand` \
+             only catches each block's panic to run its exit (no `AsyncContext`, no cancel \
+             policy); `{SAME_GUARANTEES}` has every guarantee of `with`, written by \
+             hand.\n\n![overhead](overhead.svg)\n"
         );
         md.push_str(&table(run, "overhead", "depth"));
+        md.push_str(&instructions_table(&probes.instructions));
+        md.push_str(&sizes_table(&probes.sizes));
         if let Ok(reference) = cpython {
             md.push_str(&speedups(run, reference));
         }
@@ -573,11 +775,103 @@ fn speedups(run: &Run<'_>, reference: &Reference) -> String {
     md
 }
 
+/// Instructions per iteration and per level (callgrind), with each row's
+/// ratio to its baseline as the wall-time table has it.
+fn instructions_table(instructions: &Result<Vec<Instructions>, String>) -> String {
+    let counted = match instructions {
+        Ok(counted) => counted,
+        Err(reason) => {
+            return format!("\n### Instructions (callgrind)\n\nNot measured: {reason}.\n");
+        }
+    };
+    let mut md = format!(
+        "\n### Instructions (callgrind)\n\nInstructions one iteration executes under a plain \
+         `block_on`, counted by callgrind (the same for every run of the same build: no noise), \
+         at depth {COUNTED_DEPTH} (or the deepest this build has), and per enter/exit pair; in \
+         parentheses, the ratio to the row's baseline as above.\n\n\
+         | construct | depth | per iteration | per enter/exit |\n|---|---:|---:|---:|\n"
+    );
+    for c in counted {
+        let baseline = baseline_of("overhead", &c.construct).and_then(|b| {
+            counted
+                .iter()
+                .find(|o| o.construct == b && o.depth == c.depth)
+        });
+        let ratio = baseline
+            .map(|b| format!(" ({:.2}×)", c.per_iteration / b.per_iteration))
+            .unwrap_or_default();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.0} | {:.1}{ratio} |",
+            c.construct,
+            c.depth,
+            c.per_iteration,
+            c.per_level()
+        );
+    }
+    md
+}
+
+/// Future sizes per construct and depth: bytes, per level, and the ratio
+/// per level to the hand-written nesting's.
+fn sizes_table(sizes: &Result<Vec<FutureSize>, String>) -> String {
+    let sizes = match sizes {
+        Ok(sizes) => sizes,
+        Err(reason) => return format!("\n### Future sizes\n\nNot measured: {reason}.\n"),
+    };
+    let mut depths = unique(sizes.iter().map(|s| s.depth));
+    depths.sort_unstable();
+    let mut md = String::from(
+        "\n### Future sizes\n\n`size_of_val` of the future each nesting makes (release build), \
+         per level (size ÷ depth) and, in parentheses, the ratio per level to the hand-written \
+         nesting's at the same depth. A future this size sits whole in its task (or on the \
+         stack of a `block_on`).\n\n| construct |",
+    );
+    for depth in &depths {
+        let _ = write!(md, " depth {depth} |");
+    }
+    md.push_str("\n|---|");
+    md.push_str(&"---:|".repeat(depths.len()));
+    md.push('\n');
+    let mut constructs = unique(sizes.iter().map(|s| s.construct.as_str()));
+    constructs.sort_by_key(|c| {
+        CONSTRUCT_ORDER
+            .iter()
+            .position(|o| o == c)
+            .unwrap_or(usize::MAX)
+    });
+    for construct in constructs {
+        let cells: Vec<String> = depths
+            .iter()
+            .map(|&depth| {
+                let find = |name: &str| {
+                    sizes
+                        .iter()
+                        .find(|s| s.construct == name && s.depth == depth)
+                };
+                match (find(construct), find("hand-written")) {
+                    (Some(s), Some(hand)) if construct != "hand-written" => format!(
+                        "{} B, {:.0} B/level ({:.2}×)",
+                        s.bytes,
+                        s.per_level(),
+                        s.per_level() / hand.per_level()
+                    ),
+                    (Some(s), _) => format!("{} B, {:.0} B/level", s.bytes, s.per_level()),
+                    (None, _) => "–".to_owned(),
+                }
+            })
+            .collect();
+        let _ = writeln!(md, "| {construct} | {} |", cells.join(" | "));
+    }
+    md
+}
+
 fn data(
     run: &Run<'_>,
     context: &Context,
     targets: &[Target],
     cpython: &Result<Reference, String>,
+    probes: &Probes,
 ) -> Value {
     let machine = &context.machine;
     json!({
@@ -611,9 +905,27 @@ fn data(
             "slowest_sample_ns_per_iteration": m.slowest,
             "samples": m.samples,
             "iterations": m.iterations,
-            "baseline": baseline_of(&m.construct),
+            "baseline": baseline_of(&m.group, &m.construct),
             "ratio_to_baseline": run.ratio(m),
         })).collect::<Vec<_>>(),
+        "future_sizes": match &probes.sizes {
+            Ok(sizes) => json!(sizes.iter().map(|s| json!({
+                "construct": s.construct,
+                "depth": s.depth,
+                "bytes": s.bytes,
+                "bytes_per_level": s.per_level(),
+            })).collect::<Vec<_>>()),
+            Err(reason) => json!({ "not_measured": reason }),
+        },
+        "instructions": match &probes.instructions {
+            Ok(counted) => json!(counted.iter().map(|c| json!({
+                "construct": c.construct,
+                "depth": c.depth,
+                "per_iteration": c.per_iteration,
+                "per_level": c.per_level(),
+            })).collect::<Vec<_>>()),
+            Err(reason) => json!({ "not_measured": reason }),
+        },
         "cpython": match cpython {
             Ok(reference) => reference.raw.clone(),
             Err(reason) => json!({ "not_measured": reason }),
@@ -671,21 +983,159 @@ mod tests {
     }
 
     #[test]
-    fn the_panic_safe_medians_compare_cells_of_the_same_runtime_and_depth() {
+    fn with_is_judged_against_the_same_guarantees_by_hand_cell_by_cell() {
         let all = [
-            measured("smol", "panic-safe-by-hand", 4, 40.0),
-            measured("smol", "with", 4, 80.0),
-            measured("tokio-ct", "panic-safe-by-hand", 4, 10.0),
-            measured("tokio-ct", "with", 4, 40.0),
+            measured("smol", "hand-written", 4, 10.0),
+            measured("smol", SAME_GUARANTEES, 4, 40.0),
+            measured("smol", "with", 4, 44.0),
+            measured("tokio-ct", SAME_GUARANTEES, 4, 10.0),
+            measured("tokio-ct", "with", 4, 12.0),
             measured("tokio-ct", "with", 16, 999.0), // no reference at depth 16
         ];
         let run = Run { all: &all };
+        let target = RatioTarget {
+            name: "with",
+            construct: "with",
+            groups: &["overhead"],
+            against: Some(SAME_GUARANTEES),
+            param: None,
+            limit: 1.15,
+        }
+        .judge(&run);
+        assert_eq!(target.status, Status::Missed);
         assert_eq!(
-            against_panic_safe(&run).expect("with was measured"),
-            "Against `panic-safe-by-hand` (hand-written nesting that catches each block's panic \
-             to run its exit, the least code with the same guarantee), the medians are `with` \
-             3.00×."
+            target.detail,
+            "median 1.15×, worst 1.20× (overhead tokio-ct 4); 1 of 2 cells over 1.15×"
         );
-        assert_eq!(against_panic_safe(&Run { all: &all[..1] }), None);
+        // The tables show the same ratio: `with` against the reference.
+        assert_eq!(run.ratio(&all[2]), Some(1.1));
+        assert_eq!(run.ratio(&all[1]), Some(4.0));
+        assert_eq!(
+            guarantee_cost(&run).expect("the reference was measured"),
+            "What the guarantees cost: `same-guarantees-by-hand` (enter and exit through \
+             `AsyncContext`, each block's panic caught, the exit told the outcome, the cancel \
+             policy on drop) over the bare `hand-written` nesting, median over runtimes: \
+             4.00× at depth 4. The targets compare `with` and generator-style with it, not \
+             with the bare row."
+        );
+        assert_eq!(guarantee_cost(&Run { all: &all[2..] }), None);
+    }
+
+    #[test]
+    fn an_aim_reads_only_its_depth() {
+        let all = [
+            measured("smol", "hand-written", 4, 10.0),
+            measured("smol", "with", 4, 90.0),
+            measured("smol", "hand-written", 16, 10.0),
+            measured("smol", "with", 16, 20.0),
+        ];
+        let target = RatioTarget {
+            name: "aim",
+            construct: "with",
+            groups: &["overhead"],
+            against: Some("hand-written"),
+            param: Some(16),
+            limit: 2.5,
+        }
+        .judge(&Run { all: &all });
+        assert_eq!(target.status, Status::Met);
+        assert_eq!(
+            target.detail,
+            "median 2.00×, worst 2.00× (overhead smol 16); 0 of 1 cells over 2.5×"
+        );
+    }
+
+    fn size(construct: &str, depth: u64, bytes: u64) -> FutureSize {
+        FutureSize {
+            construct: construct.into(),
+            depth,
+            bytes,
+        }
+    }
+
+    #[test]
+    fn the_size_target_compares_per_level_sizes_at_each_depth() {
+        let probes = |sizes| Probes {
+            sizes: Ok(sizes),
+            instructions: Err("not counted".into()),
+        };
+        let target = size_target(
+            &probes(vec![
+                size("hand-written", 1, 100),
+                size("with", 1, 150),
+                size("hand-written", 16, 1600),
+                size("with", 16, 4800),
+                size("with", 64, 1), // no hand-written size to compare with
+            ]),
+            2.0,
+        );
+        assert_eq!(target.status, Status::Missed);
+        assert_eq!(
+            target.detail,
+            "worst 3.00× at depth 16 (300 B against 100 B per level); 1 of 2 depths over 2×"
+        );
+        let not_measured = size_target(&Probes::not_run("filtered out"), 2.0);
+        assert_eq!(not_measured.status, Status::NotMeasured);
+        assert_eq!(not_measured.detail, "filtered out");
+        assert!(
+            sizes_table(&Ok(vec![
+                size("hand-written", 4, 384),
+                size("with", 4, 768)
+            ]))
+            .contains("| with | 768 B, 192 B/level (2.00×) |")
+        );
+    }
+
+    #[test]
+    fn instruction_ratios_go_with_the_targets_when_both_were_counted() {
+        let counted = |construct: &str, per_iteration| Instructions {
+            construct: construct.into(),
+            depth: 16,
+            per_iteration,
+        };
+        let probes = Probes {
+            sizes: Err("not sized".into()),
+            instructions: Ok(vec![
+                counted(SAME_GUARANTEES, 2000.0),
+                counted("with", 2600.0),
+            ]),
+        };
+        let target = |detail: &str| Target {
+            name: "with",
+            status: Status::Met,
+            detail: detail.into(),
+        };
+        assert_eq!(
+            with_instructions(
+                target("median 1.10×"),
+                &probes,
+                "with",
+                SAME_GUARANTEES,
+                None
+            )
+            .detail,
+            "median 1.10×; instructions (callgrind, depth 16): 1.30×"
+        );
+        assert_eq!(
+            with_instructions(target("aim"), &probes, "with", SAME_GUARANTEES, Some(4)).detail,
+            "aim",
+            "an aim at one depth takes no count from another"
+        );
+        assert_eq!(
+            with_instructions(
+                target("median 1.10×"),
+                &probes,
+                "generator",
+                SAME_GUARANTEES,
+                None
+            )
+            .detail,
+            "median 1.10×"
+        );
+        let table = instructions_table(&probes.instructions);
+        assert!(
+            table.contains("| with | 16 | 2600 | 162.5 (1.30×) |"),
+            "{table}"
+        );
     }
 }
