@@ -650,8 +650,9 @@ fn markdown(
              policy); `{SAME_GUARANTEES}` has every guarantee of `with`, written by \
              hand.\n\n![overhead](overhead.svg)\n"
         );
-        md.push_str(&table(run, "overhead", "depth"));
-        md.push_str(&instructions_table(&probes.instructions));
+        let counted = probes.instructions.as_deref().unwrap_or_default();
+        md.push_str(&table(run, "overhead", "depth", counted));
+        md.push_str(&instructions_note(&probes.instructions));
         md.push_str(&sizes_table(&probes.sizes));
         if let Ok(reference) = cpython {
             md.push_str(&speedups(run, reference));
@@ -678,6 +679,7 @@ fn markdown(
             } else {
                 "per iteration"
             },
+            &[],
         ));
     }
     let _ = writeln!(
@@ -698,15 +700,20 @@ fn markdown(
     md
 }
 
-/// Rows: construct × parameter; columns: runtimes.
-fn table(run: &Run<'_>, group: &str, param_label: &str) -> String {
+/// Rows: construct × parameter; columns: runtimes, then instructions per
+/// entry when some were `counted` (callgrind), with the ratio to the
+/// row's baseline counted at the same depth.
+fn table(run: &Run<'_>, group: &str, param_label: &str, counted: &[Instructions]) -> String {
     let runtimes = run.runtimes(group);
     let mut md = format!("| construct | {param_label} |");
     for runtime in &runtimes {
         let _ = write!(md, " {runtime} |");
     }
+    if !counted.is_empty() {
+        md.push_str(" instructions per enter/exit (callgrind) |");
+    }
     md.push_str("\n|---|---:|");
-    md.push_str(&"---:|".repeat(runtimes.len()));
+    md.push_str(&"---:|".repeat(runtimes.len() + usize::from(!counted.is_empty())));
     md.push('\n');
     for construct in run.constructs(group) {
         for param in run.params(group) {
@@ -723,10 +730,39 @@ fn table(run: &Run<'_>, group: &str, param_label: &str) -> String {
             if cells.iter().all(|c| c == "–") {
                 continue;
             }
-            let _ = writeln!(md, "| {construct} | {param} | {} |", cells.join(" | "));
+            let _ = write!(md, "| {construct} | {param} | {} |", cells.join(" | "));
+            if !counted.is_empty() {
+                let _ = write!(
+                    md,
+                    " {} |",
+                    instructions_cell(group, construct, param, counted)
+                );
+            }
+            md.push('\n');
         }
     }
     md
+}
+
+/// Instructions per entry of `construct` at `param`, and the ratio to its
+/// baseline's count at the same depth; `–` when not counted.
+fn instructions_cell(group: &str, construct: &str, param: u64, counted: &[Instructions]) -> String {
+    let find = |name: &str| {
+        counted
+            .iter()
+            .find(|c| c.construct == name && c.depth == param)
+    };
+    let Some(c) = find(construct) else {
+        return "–".to_owned();
+    };
+    match baseline_of(group, construct).and_then(find) {
+        Some(b) => format!(
+            "{:.1} ({:.2}×)",
+            c.per_level(),
+            c.per_iteration / b.per_iteration
+        ),
+        None => format!("{:.1}", c.per_level()),
+    }
 }
 
 /// CPython's time per entry beside each runtime's speed-up.
@@ -775,41 +811,21 @@ fn speedups(run: &Run<'_>, reference: &Reference) -> String {
     md
 }
 
-/// Instructions per iteration and per level (callgrind), with each row's
-/// ratio to its baseline as the wall-time table has it.
-fn instructions_table(instructions: &Result<Vec<Instructions>, String>) -> String {
-    let counted = match instructions {
-        Ok(counted) => counted,
-        Err(reason) => {
-            return format!("\n### Instructions (callgrind)\n\nNot measured: {reason}.\n");
-        }
-    };
-    let mut md = format!(
-        "\n### Instructions (callgrind)\n\nInstructions one iteration executes under a plain \
-         `block_on`, counted by callgrind (the same for every run of the same build: no noise), \
-         at depth {COUNTED_DEPTH} (or the deepest this build has), and per enter/exit pair; in \
-         parentheses, the ratio to the row's baseline as above.\n\n\
-         | construct | depth | per iteration | per enter/exit |\n|---|---:|---:|---:|\n"
-    );
-    for c in counted {
-        let baseline = baseline_of("overhead", &c.construct).and_then(|b| {
-            counted
-                .iter()
-                .find(|o| o.construct == b && o.depth == c.depth)
-        });
-        let ratio = baseline
-            .map(|b| format!(" ({:.2}×)", c.per_iteration / b.per_iteration))
-            .unwrap_or_default();
-        let _ = writeln!(
-            md,
-            "| {} | {} | {:.0} | {:.1}{ratio} |",
-            c.construct,
-            c.depth,
-            c.per_iteration,
-            c.per_level()
-        );
+/// How the instruction counts of the overhead table were taken, or why
+/// they were not.
+fn instructions_note(instructions: &Result<Vec<Instructions>, String>) -> String {
+    match instructions {
+        Ok(_) => format!(
+            "\nInstructions per enter/exit: what one iteration executes under a plain \
+             `block_on` (the `overhead` bench binary looping over one construct), counted by \
+             callgrind, divided by the depth; the same on every run of the same build, unlike \
+             the wall times. Counted at depth {COUNTED_DEPTH}, or at the deepest depth this build \
+             has (generator-style in a quick build, with its references); in parentheses, the \
+             ratio to the row's baseline as for the times. Per iteration in `data.json`; \
+             callgrind's files in `callgrind/`.\n"
+        ),
+        Err(reason) => format!("\nInstructions (callgrind): not measured: {reason}.\n"),
     }
-    md
 }
 
 /// Future sizes per construct and depth: bytes, per level, and the ratio
@@ -1132,10 +1148,17 @@ mod tests {
             .detail,
             "median 1.10×"
         );
-        let table = instructions_table(&probes.instructions);
+        let all = [
+            measured("smol", SAME_GUARANTEES, 16, 100.0),
+            measured("smol", "with", 16, 150.0),
+            measured("smol", "with", 4, 50.0),
+        ];
+        let counted = probes.instructions.as_deref().unwrap();
+        let table = table(&Run { all: &all }, "overhead", "depth", counted);
         assert!(
-            table.contains("| with | 16 | 2600 | 162.5 (1.30×) |"),
+            table.contains("| with | 16 | 9.38 ns (1.50×) | 162.5 (1.30×) |"),
             "{table}"
         );
+        assert!(table.contains("| with | 4 | 12.5 ns | – |"), "{table}");
     }
 }
