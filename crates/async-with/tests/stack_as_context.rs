@@ -7,7 +7,11 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use async_with::diagnostics::{self, Diagnostic};
-use async_with::{AllowSuppressed, Exit, ExitStack, LocalExitStack, Outcome, Suppressed, with};
+// `AsyncContext` in scope on purpose: `stack.enter(cx)` on the stack a
+// block gets must still be the stack's own `enter`.
+use async_with::{
+    AllowSuppressed, AsyncContext, Exit, ExitStack, LocalExitStack, Outcome, Suppressed, with,
+};
 use common::*;
 
 #[test]
@@ -354,4 +358,26 @@ fn setup_dropped_mid_way_reports_what_it_could_not_run() {
           the resource was dropped synchronously"
         ]
     );
+}
+
+#[test]
+fn a_stack_exited_as_cancelled_tells_each_exit_so_and_returns_their_errors() {
+    // What a runtime does with a stack handed over from a dropped scope.
+    let events = Events::new();
+    let error = block_on(async {
+        let mut context = ExitStack::new();
+        let stack = AsyncContext::enter(&mut context).await?;
+        stack
+            .enter(tracked(Spec::new("A").exit(Act::Fail), &events))
+            .await?;
+        stack.enter(tracked(Spec::new("B"), &events)).await?;
+        AsyncContext::exit(context, stack, Outcome::Cancelled).await
+    })
+    .unwrap_err();
+    assert_eq!(messages(&error), ["exit A failed"]);
+    assert_eq!(
+        events.log()[2..],
+        strings(&["exit B: cancelled", "exit A: cancelled"])
+    );
+    assert_eq!(events.drops(), ["B", "A"]);
 }

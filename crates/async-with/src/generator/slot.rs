@@ -84,9 +84,16 @@ impl<R> Slot<R> {
     ///
     /// The caller owns the current state (module docs).
     unsafe fn put(&self, value: Held<R>) {
-        // SAFETY: as for `take`; the old value is `Nothing` in every state
-        // a `put` is made from, so nothing is dropped here.
-        unsafe { *self.held.get() = value }
+        debug_assert!(
+            // SAFETY: as below, the caller owns the state: reading is sound.
+            matches!(unsafe { &*self.held.get() }, Held::Nothing),
+            "a slot is written only when empty"
+        );
+        // SAFETY: as for `take`. The old value is `Nothing` in every state a
+        // `put` is made from, and `Nothing` owns nothing, so writing over it
+        // without dropping it leaks nothing (and spares the drop of a value
+        // that is never there).
+        unsafe { self.held.get().write(value) }
     }
 
     /// The closure yields `resource`. Called once, by the yield.

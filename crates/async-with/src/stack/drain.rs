@@ -23,44 +23,19 @@ use crate::unwind::Unwind;
 pub(crate) struct Drain<'a, D: ?Sized + Entry> {
     arena: &'a mut Arena<D>,
     state: &'a mut Unwind,
-    /// Every exit is told `Cancelled` rather than what `state` says.
-    cancelled: bool,
 }
 
 impl<'a, D: ?Sized + Entry> Drain<'a, D> {
     pub(crate) fn new(arena: &'a mut Arena<D>, state: &'a mut Unwind) -> Self {
-        Self {
-            arena,
-            state,
-            cancelled: false,
-        }
-    }
-
-    /// A drain whose exits are all told [`Outcome::Cancelled`](crate::Outcome::Cancelled),
-    /// their errors and panics recorded in `state` as usual.
-    pub(crate) fn cancelled(arena: &'a mut Arena<D>, state: &'a mut Unwind) -> Self {
-        Self {
-            arena,
-            state,
-            cancelled: true,
-        }
+        Self { arena, state }
     }
 
     /// Runs exits until one is suspended or none is left. A panic leaves the
     /// exit that raised it on top, started.
     fn run(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Self {
-            arena,
-            state,
-            cancelled,
-        } = self;
+        let Self { arena, state } = self;
         while let Some(entry) = arena.top() {
-            let told = if *cancelled {
-                Told::CANCELLED
-            } else {
-                Told::ended(state)
-            };
-            let exited = ready!(entry.poll_exit(told, cx));
+            let exited = ready!(entry.poll_exit(Told::ended(state), cx));
             // The exit's future goes first: it may share the pending error,
             // which `record_exit` then takes back unshared.
             arena.drop_top();
