@@ -18,16 +18,8 @@ const ITERATIONS: (u64, u64) = (1_000, 11_000);
 /// compiles for every construct but generator-style).
 pub(crate) const COUNTED_DEPTH: u64 = 16;
 
-/// Constructs counted by callgrind, in the report's order.
-const COUNTED: &[&str] = &[
-    "hand-written",
-    "panic-safe-by-hand",
-    "same-guarantees-by-hand",
-    "with",
-    "generator",
-    "boxed-vec",
-    "exit-stack",
-];
+/// Constructs counted by callgrind: every construct, in the report's order.
+const COUNTED: &[&str] = super::report::CONSTRUCT_ORDER;
 
 /// The size of the future one nesting makes, in a release build.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use crate::Result;
 const PER_ENTRY_GROUPS: &[&str] = &["overhead", "stack-scaling"];
 
 /// Constructs in the order tables and charts show them.
-const CONSTRUCT_ORDER: &[&str] = &[
+pub(crate) const CONSTRUCT_ORDER: &[&str] = &[
     "hand-written",
     "panic-safe-by-hand",
     "same-guarantees-by-hand",
@@ -154,6 +154,15 @@ enum Status {
 }
 
 impl Status {
+    /// Met when no cell is over the limit.
+    fn of(cells_over: usize) -> Self {
+        if cells_over == 0 {
+            Status::Met
+        } else {
+            Status::Missed
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Status::Met => "met",
@@ -217,11 +226,7 @@ impl RatioTarget {
         let median = median(cells.iter().map(|(ratio, _)| *ratio).collect());
         Target {
             name,
-            status: if over == 0 {
-                Status::Met
-            } else {
-                Status::Missed
-            },
+            status: Status::of(over),
             detail: format!(
                 "median {median:.2}×, worst {worst:.2}× ({} {} {}); {over} of {} cells over {limit}×",
                 at.group,
@@ -357,11 +362,7 @@ fn size_target(probes: &Probes, limit: f64) -> Target {
     let over = ratios.iter().filter(|(ratio, ..)| *ratio > limit).count();
     Target {
         name,
-        status: if over == 0 {
-            Status::Met
-        } else {
-            Status::Missed
-        },
+        status: Status::of(over),
         detail: format!(
             "worst {worst:.2}× at depth {} ({:.0} B against {:.0} B per level); {over} of {} depths over {limit}×",
             with.depth,
