@@ -20,15 +20,11 @@
 //! such limit.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::ops::{Deref, DerefMut};
 use std::sync::PoisonError;
 
-use super::drain::Drain;
-use super::entry::Told;
-use super::entry::sealed::EntryImpl;
+use super::drain::{Drain, drain_cancelled};
 use super::{Borrowed, ExitStack, Flavor, Local, Sendable, StackPolicy};
-use crate::panic::CatchUnwind;
 use crate::unwind::Inherited;
 use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 
@@ -209,14 +205,8 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
         let inherited = state.inherit(outcome);
         if let Inherited::Cancelled = inherited {
-            // Every exit is told `Cancelled`; their errors and panics are
-            // recorded as a close records them.
-            while let Some(mut entry) = arena.top() {
-                let exit = poll_fn(|cx| entry.as_mut().poll_exit(Told::CANCELLED, cx));
-                let exited = CatchUnwind::new(exit).await;
-                arena.drop_top();
-                state.record_exit(exited);
-            }
+            // Their errors and panics are recorded as a close records them.
+            drain_cancelled(arena, |exited| state.record_exit(exited)).await;
         } else {
             Drain::new(arena, state).await;
         }

@@ -1,7 +1,7 @@
 //! Closing a stack: its exits run newest first, each awaited, with one
 //! panic catch around each poll of the whole loop rather than one per exit.
 
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -11,7 +11,8 @@ use super::arena::Arena;
 use super::entry::Told;
 use crate::Exit;
 use crate::cancel_scope::poll_unstoppable;
-use crate::unwind::Unwind;
+use crate::panic::CatchUnwind;
+use crate::unwind::{Ended, Unwind};
 
 /// Runs every exit left in an arena, newest first, recording how each ended.
 ///
@@ -85,5 +86,22 @@ impl<D: ?Sized + Entry> Future for Drain<'_, D> {
 impl<D: ?Sized + Entry> Drop for Drain<'_, D> {
     fn drop(&mut self) {
         self.drop_started();
+    }
+}
+
+/// Runs every exit left in `arena`, newest first, each told
+/// [`Outcome::Cancelled`](crate::Outcome::Cancelled), and hands how each
+/// ended (a panic caught) to `ended`, once its entry is dropped: for a
+/// dropped stack's exits run on a runtime, and for a stack closed as a
+/// context told it was cancelled.
+pub(crate) async fn drain_cancelled<D: ?Sized + Entry>(
+    arena: &mut Arena<D>,
+    mut ended: impl FnMut(Ended<Exit>),
+) {
+    while let Some(mut entry) = arena.top() {
+        let exit = poll_fn(|cx| entry.as_mut().poll_exit(Told::CANCELLED, cx));
+        let exited = CatchUnwind::new(exit).await;
+        arena.drop_top();
+        ended(exited);
     }
 }

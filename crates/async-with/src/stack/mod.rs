@@ -51,7 +51,7 @@ use self::entry::sealed::EntryImpl;
 use self::sync_entry::SyncEntry;
 use crate::cancel_scope::Cancellable;
 use crate::handover::{HandOverTogether, NotedTask, StackPolicyOf};
-use crate::unwind::Unwind;
+use crate::unwind::{Ended, Unwind};
 use crate::{AsyncContext, Error, Exit, LocalAsyncContext, Outcome};
 
 /// A stack of async exits, entered one by one at run time and closed
@@ -434,7 +434,13 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
         // Panics are caught, and a cancel scope stops the body at a
         // suspension point; the exits below then run inline.
         let ended = Cancellable::new(body(&self)).await;
-        let Self { arena, pending, .. } = &mut self;
+        self.close_after(ended).await
+    }
+
+    /// Records how the body `ended`, runs every exit, and ends the scope:
+    /// the body's value, or the error, or the panic resumed.
+    async fn close_after<T>(&mut self, ended: Ended<T>) -> Result<T, Error> {
+        let Self { arena, pending, .. } = self;
         let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
         let value = state.record_body(ended);
         Drain::new(arena, state).await;
@@ -493,16 +499,15 @@ impl<K: Flavor, P: StackPolicy<K>> ExitStack<K, P> {
     where
         B: AsyncFnOnce(&Self) -> Result<T, Error>,
     {
-        let failed = match Cancellable::new(body(&self)).await {
-            Ok(Ok(value)) => return Ok((self, value)),
-            failed => failed,
-        };
-        let Self { arena, pending, .. } = &mut self;
-        let state = pending.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let value = state.record_body(failed);
-        debug_assert!(value.is_none(), "a body that returned was kept above");
-        Drain::new(arena, state).await;
-        std::mem::take(state).finish(None)
+        match Cancellable::new(body(&self)).await {
+            Ok(Ok(value)) => Ok((self, value)),
+            // A failed body leaves no value: the close ends in its error,
+            // `Suppressed`, or its panic.
+            failed => match self.close_after(failed).await {
+                Ok(_) => unreachable!("a failed body has no value to return"),
+                Err(error) => Err(error),
+            },
+        }
     }
 
     /// Registers the entry `make` returns, written straight into place.

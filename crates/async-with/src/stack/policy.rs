@@ -1,16 +1,14 @@
 //! What a dropped stack does with the exits it did not run.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use super::arena::Arena;
-use super::entry::Told;
+use super::drain::drain_cancelled;
 use super::entry::sealed::EntryImpl;
 use super::{Flavor, Sendable};
 use crate::diagnostics;
 use crate::handover::{self, Job, NotedTask, Origin};
-use crate::panic::CatchUnwind;
 use crate::runtime::report_detached_exit;
 use crate::{NoRuntime, Runtime};
 
@@ -110,11 +108,7 @@ impl<K: Flavor> PendingExits<K> {
     ///
     /// See [`StackPolicy`].
     pub async fn run(mut self) {
-        while let Some(mut entry) = self.arena.top() {
-            let exit = poll_fn(|cx| entry.as_mut().poll_exit(Told::CANCELLED, cx));
-            report_detached_exit(CatchUnwind::new(exit).await);
-            self.arena.drop_top();
-        }
+        drain_cancelled(&mut self.arena, report_detached_exit).await;
     }
 
     /// Drops every entry, newest first, and reports the skipped exits.
