@@ -117,6 +117,43 @@ impl Unwind {
 /// How the scope around a stack closed as a context ended, seeded into the
 /// stack's own record so that its exits are told the same
 /// ([`Unwind::inherit`]).
+/// Starts the bookkeeping of a body that failed or panicked.
+#[cold]
+#[inline(never)]
+pub(crate) fn unwound<T>(ended: Ended<T>) -> Unwind {
+    let mut unwind = Unwind::default();
+    let value = unwind.record_body(ended);
+    debug_assert!(value.is_none(), "only a failed body is unwound");
+    unwind
+}
+
+/// The value of a block that succeeded, from what its scope keeps for
+/// after the exit.
+///
+/// A scope awaits its exit on one of two paths, and a local still holding
+/// something at both awaits, or ever borrowed (`pending.is_ok()`), is
+/// stored beside every state of the scope's future, the block's included.
+/// Binding `Ok(value)` out of `pending` would leave `pending` holding
+/// something; this takes all of it, so nothing is left at the other path's
+/// await.
+#[inline(always)]
+pub(crate) fn succeeded<T>(pending: Result<T, Unwind>) -> T {
+    match pending {
+        Ok(value) => value,
+        Err(_) => unreachable!("checked to have succeeded"),
+    }
+}
+
+/// The bookkeeping of a block that failed or panicked, from what its scope
+/// keeps for after the exit (see [`succeeded`]).
+#[inline(always)]
+pub(crate) fn failed<T>(pending: Result<T, Unwind>) -> Unwind {
+    match pending {
+        Ok(_) => unreachable!("checked to have failed"),
+        Err(unwind) => unwind,
+    }
+}
+
 pub(crate) enum Inherited {
     Nothing,
     /// The outer scope's pending error, shared with it.

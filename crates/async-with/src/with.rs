@@ -4,7 +4,7 @@ use std::future::Future;
 
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
 use crate::handover::{CancelPolicyOf, HandOverTogether};
-use crate::unwind::{Ended, Unwind};
+use crate::unwind::{failed, succeeded, unwound};
 use crate::{CancelPolicy, Error, LocalAsyncContext, NoRuntime, Outcome};
 
 /// Anything [`with`] can run a block in: every
@@ -44,7 +44,10 @@ impl<C: LocalAsyncContext> With for C {
     where
         B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
     {
-        with_runtime(NoRuntime, self, body)
+        // `NoRuntime` hands nothing over, so there is no chain to gather
+        // (`with_runtime`'s wrapper would be inert, and take room in every
+        // level of a nesting).
+        scope(NoRuntime, self, body)
     }
 }
 
@@ -127,40 +130,60 @@ where
     HandOverTogether::<_, CancelPolicyOf<P, C>>::new(scope(policy, context, body))
 }
 
-async fn scope<P, C, B, T>(policy: P, mut context: C, body: B) -> Result<T, Error>
+/// One scope: enter, the block, the exit.
+///
+/// Written for the size of the future, which every enclosing scope and
+/// task holds: an `async fn` copies its arguments into locals and keeps
+/// both, and a local that is live at two awaits is stored beside every
+/// state, the block's included. So this is a function returning an `async
+/// move` block that keeps the context in one place ([`Scope`]) from the
+/// enter to the exit, and what outlives the block is moved whole into what
+/// one exit path needs (see [`succeeded`]), so that it shares room with the
+/// block's future instead of adding to it.
+fn scope<P, C, B, T>(policy: P, context: C, body: B) -> impl Future<Output = Result<T, Error>>
 where
     P: CancelPolicy<C>,
     C: LocalAsyncContext,
     B: AsyncFnOnce(&mut C::Resource) -> Result<T, Error>,
 {
-    let resource = context.enter().await?;
-    // From here until `disarm`, dropping this future hands the context to the
-    // policy: there is no await between the enter completing and this line.
-    let mut entered = Entered {
-        parts: Some((context, resource)),
+    let mut scope = Scope {
+        stage: Stage::Entering(context),
         policy,
     };
-    // Panics are caught, and a cancel scope stops the body at a suspension
-    // point (see `cancel_scope`).
-    let ended = Cancellable::new(body(entered.resource())).await;
-    let (context, resource) = entered.disarm();
-
-    match ended {
-        // The common case: no bookkeeping, and the exit's panic, if any,
-        // needs no catching (nothing is pending for it to be weighed
-        // against). Everything else is out of line.
-        Ok(Ok(value)) => {
-            // Suppressing no error is propagating: either answer keeps the value.
-            match Unstoppable::new(context.exit(resource, Outcome::Success)).await {
-                Ok(_) => Ok(value),
-                Err(error) => exit_failed_after_success(error).map(|()| value),
+    async move {
+        let resource = scope.context().enter().await?;
+        // From here until `disarm`, dropping this future hands the context to
+        // the policy: there is no await between the enter completing and
+        // this line.
+        scope.arm(resource);
+        // Panics are caught, and a cancel scope stops the body at a
+        // suspension point (see `cancel_scope`).
+        let pending = match Cancellable::new(body(scope.resource())).await {
+            Ok(Ok(value)) => Ok(value),
+            ended => Err(unwound(ended)),
+        };
+        let (context, resource) = scope.disarm();
+        // `pending` is moved whole into what each path keeps (see
+        // `succeeded`), never matched apart.
+        match pending {
+            // The common case: no bookkeeping, and the exit's panic, if
+            // any, needs no catching (nothing is pending for it to be
+            // weighed against). Everything else is out of line.
+            Ok(_) => {
+                let value = succeeded(pending);
+                // Suppressing no error is propagating: either answer keeps
+                // the value.
+                match Unstoppable::new(context.exit(resource, Outcome::Success)).await {
+                    Ok(_) => Ok(value),
+                    Err(error) => exit_failed_after_success(error).map(|()| value),
+                }
             }
-        }
-        ended => {
-            let mut unwind = unwound(ended);
-            let exited = Shielded::new(context.exit(resource, unwind.outcome())).await;
-            unwind.record_exit(exited);
-            unwind.finish(None)
+            Err(_) => {
+                let mut unwind = failed(pending);
+                let exited = Shielded::new(context.exit(resource, unwind.outcome())).await;
+                unwind.record_exit(exited);
+                unwind.finish(None)
+            }
         }
     }
 }
@@ -176,42 +199,66 @@ fn exit_failed_after_success(error: Error) -> Result<(), Error> {
     }
 }
 
-/// Starts the bookkeeping of a body that failed or panicked.
-#[cold]
-#[inline(never)]
-fn unwound<T>(ended: Ended<T>) -> Unwind {
-    let mut unwind = Unwind::default();
-    let value = unwind.record_body(ended);
-    debug_assert!(value.is_none(), "only a failed body is unwound");
-    unwind
-}
-
-/// An entered context whose exit has not started yet.
-struct Entered<C: LocalAsyncContext, P: CancelPolicy<C>> {
-    parts: Option<(C, C::Resource)>,
+/// A scope's context from its enter to its exit: dropped after the enter
+/// completed and before the exit started (the scope's future dropped
+/// mid-way), it hands the context and its resource to the policy.
+struct Scope<C: LocalAsyncContext, P: CancelPolicy<C>> {
+    stage: Stage<C, C::Resource>,
     policy: P,
 }
 
-impl<C: LocalAsyncContext, P: CancelPolicy<C>> Entered<C, P> {
+enum Stage<C, R> {
+    Entering(C),
+    Entered(C, R),
+    Exiting,
+}
+
+impl<C: LocalAsyncContext, P: CancelPolicy<C>> Scope<C, P> {
+    fn context(&mut self) -> &mut C {
+        match &mut self.stage {
+            Stage::Entering(context) => context,
+            _ => unreachable!("a scope enters its context once, first"),
+        }
+    }
+
+    fn arm(&mut self, resource: C::Resource) {
+        match std::mem::replace(&mut self.stage, Stage::Exiting) {
+            Stage::Entering(context) => self.stage = Stage::Entered(context, resource),
+            _ => unreachable!("a scope arms once, after its enter"),
+        }
+    }
+
     fn resource(&mut self) -> &mut C::Resource {
-        match &mut self.parts {
-            Some((_, resource)) => resource,
-            None => unreachable!("the resource is lent only before the exit starts"),
+        match &mut self.stage {
+            Stage::Entered(_, resource) => resource,
+            _ => unreachable!("the resource is lent only before the exit starts"),
         }
     }
 
     fn disarm(&mut self) -> (C, C::Resource) {
-        match self.parts.take() {
-            Some(parts) => parts,
-            None => unreachable!("an entered context is disarmed once"),
+        match std::mem::replace(&mut self.stage, Stage::Exiting) {
+            Stage::Entered(context, resource) => (context, resource),
+            _ => unreachable!("an entered context is disarmed once"),
         }
     }
 }
 
-impl<C: LocalAsyncContext, P: CancelPolicy<C>> Drop for Entered<C, P> {
-    fn drop(&mut self) {
-        if let Some((context, resource)) = self.parts.take() {
+impl<C: LocalAsyncContext, P: CancelPolicy<C>> Scope<C, P> {
+    #[cold]
+    #[inline(never)]
+    fn cancelled(&mut self) {
+        if let Stage::Entered(context, resource) =
+            std::mem::replace(&mut self.stage, Stage::Exiting)
+        {
             self.policy.cancelled(context, resource);
+        }
+    }
+}
+
+impl<C: LocalAsyncContext, P: CancelPolicy<C>> Drop for Scope<C, P> {
+    fn drop(&mut self) {
+        if let Stage::Entered(..) = self.stage {
+            self.cancelled();
         }
     }
 }

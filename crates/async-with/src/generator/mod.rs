@@ -14,7 +14,7 @@ pub(crate) use slot::Slot;
 
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
 use crate::diagnostics;
-use crate::unwind::{Ended, Unwind};
+use crate::unwind::{Ended, Unwind, failed, succeeded, unwound};
 use crate::{Error, IntoExit, MisuseError, Outcome, With};
 
 /// Makes a context from one async closure, like Python's
@@ -114,42 +114,52 @@ where
 {
     type Resource = R;
 
-    async fn with<B, T>(self, body: B) -> Result<T, Error>
+    // A function returning an `async move` block, for the size of the
+    // future: see `with::scope`.
+    fn with<B, T>(self, body: B) -> impl Future<Output = Result<T, Error>>
     where
         B: AsyncFnOnce(&mut R) -> Result<T, Error>,
     {
-        let slot = Slot::new();
-        let mut generator = pin!((self.closure)(Yield {
-            slot: SlotRef::Borrowed(&slot),
-        }));
+        let closure = self.closure;
+        async move {
+            let slot = Slot::new();
+            let mut generator = pin!(closure(Yield {
+                slot: SlotRef::Borrowed(&slot),
+            }));
 
-        // Enter: run the closure up to its yield.
-        let mut resource = run_to_yield(generator.as_mut(), &slot).await?;
+            // Enter: run the closure up to its yield.
+            let mut resource = run_to_yield(generator.as_mut(), &slot).await?;
 
-        let skipped = SkippedExitReport::armed();
-        let ended = Cancellable::new(body(&mut resource)).await;
-        match ended {
-            // The common case, as in `with`: no bookkeeping, and a panic in
-            // the rest of the closure goes up as it is.
-            Ok(Ok(value)) => {
-                slot.resume(resource, Outcome::Success);
-                skipped.disarm();
-                // Exit: run the rest of the closure.
-                let returned = Unstoppable::new(generator).await;
-                let unclaimed = slot.take_unclaimed();
-                match returned {
-                    Ok(_) if !unclaimed => Ok(value),
-                    returned => finish(Unwind::default(), Some(value), unclaimed, Ok(returned)),
+            let skipped = SkippedExitReport::armed();
+            // As in `with`: how the block ended is kept so that nothing is
+            // left at the other path's await, and the common case needs no
+            // bookkeeping (a panic in the rest of the closure then goes up
+            // as it is).
+            let pending = match Cancellable::new(body(&mut resource)).await {
+                Ok(Ok(value)) => Ok(value),
+                ended => Err(unwound(ended)),
+            };
+            match pending {
+                Ok(_) => {
+                    let value = succeeded(pending);
+                    slot.resume(resource, Outcome::Success);
+                    skipped.disarm();
+                    // Exit: run the rest of the closure.
+                    let returned = Unstoppable::new(generator).await;
+                    let unclaimed = slot.take_unclaimed();
+                    match returned {
+                        Ok(_) if !unclaimed => Ok(value),
+                        returned => finish(Unwind::default(), Some(value), unclaimed, Ok(returned)),
+                    }
                 }
-            }
-            ended => {
-                let mut unwind = Unwind::default();
-                let value = unwind.record_body(ended);
-                slot.resume(resource, unwind.outcome());
-                skipped.disarm();
-                let exited = Shielded::new(generator).await;
-                let unclaimed = slot.take_unclaimed();
-                finish(unwind, value, unclaimed, exited)
+                Err(_) => {
+                    let unwind = failed(pending);
+                    slot.resume(resource, unwind.outcome());
+                    skipped.disarm();
+                    let exited = Shielded::new(generator).await;
+                    let unclaimed = slot.take_unclaimed();
+                    finish(unwind, None, unclaimed, exited)
+                }
             }
         }
     }
