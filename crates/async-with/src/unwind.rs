@@ -127,30 +127,19 @@ pub(crate) fn unwound<T>(ended: Ended<T>) -> Unwind {
     unwind
 }
 
-/// The value of a block that succeeded, from what its scope keeps for
-/// after the exit.
+/// The value of a block that succeeded.
 ///
-/// A scope awaits its exit on one of two paths, and a local still holding
-/// something at both awaits, or ever borrowed (`pending.is_ok()`), is
-/// stored beside every state of the scope's future, the block's included.
-/// Binding `Ok(value)` out of `pending` would leave `pending` holding
-/// something; this takes all of it, so nothing is left at the other path's
-/// await.
+/// A scope awaits its exit on one of two paths. A local that still holds
+/// something at both awaits, or that was ever borrowed (`ended.is_ok()`),
+/// is stored beside every state of the scope's future, the block's
+/// included. Binding `Ok(Ok(value))` out of `ended` would leave `ended`
+/// holding the rest; this takes all of it (as [`unwound`] does on the other
+/// path), so nothing is left of it at either await.
 #[inline(always)]
-pub(crate) fn succeeded<T>(pending: Result<T, Unwind>) -> T {
-    match pending {
-        Ok(value) => value,
-        Err(_) => unreachable!("checked to have succeeded"),
-    }
-}
-
-/// The bookkeeping of a block that failed or panicked, from what its scope
-/// keeps for after the exit (see [`succeeded`]).
-#[inline(always)]
-pub(crate) fn failed<T>(pending: Result<T, Unwind>) -> Unwind {
-    match pending {
-        Ok(_) => unreachable!("checked to have failed"),
-        Err(unwind) => unwind,
+pub(crate) fn succeeded<T>(ended: Ended<T>) -> T {
+    match ended {
+        Ok(Ok(value)) => value,
+        _ => unreachable!("checked to have succeeded"),
     }
 }
 

@@ -4,7 +4,7 @@ use std::future::Future;
 
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
 use crate::handover::{CancelPolicyOf, HandOverTogether};
-use crate::unwind::{failed, succeeded, unwound};
+use crate::unwind::{succeeded, unwound};
 use crate::{CancelPolicy, Error, LocalAsyncContext, NoRuntime, Outcome};
 
 /// Anything [`with`] can run a block in: every
@@ -138,7 +138,7 @@ where
 /// state, the block's included. So this is a function returning an `async
 /// move` block that keeps the context in one place ([`Scope`]) from the
 /// enter to the exit, and what outlives the block is moved whole into what
-/// one exit path needs (see [`succeeded`]), so that it shares room with the
+/// one exit path needs (see `unwind::succeeded`), so that it shares room with the
 /// block's future instead of adding to it.
 fn scope<P, C, B, T>(policy: P, context: C, body: B) -> impl Future<Output = Result<T, Error>>
 where
@@ -158,19 +158,16 @@ where
         scope.arm(resource);
         // Panics are caught, and a cancel scope stops the body at a
         // suspension point (see `cancel_scope`).
-        let pending = match Cancellable::new(body(scope.resource())).await {
-            Ok(Ok(value)) => Ok(value),
-            ended => Err(unwound(ended)),
-        };
+        let ended = Cancellable::new(body(scope.resource())).await;
         let (context, resource) = scope.disarm();
-        // `pending` is moved whole into what each path keeps (see
+        // `ended` is moved whole into what each path keeps (see
         // `succeeded`), never matched apart.
-        match pending {
+        match ended {
             // The common case: no bookkeeping, and the exit's panic, if
             // any, needs no catching (nothing is pending for it to be
             // weighed against). Everything else is out of line.
-            Ok(_) => {
-                let value = succeeded(pending);
+            Ok(Ok(_)) => {
+                let value = succeeded(ended);
                 // Suppressing no error is propagating: either answer keeps
                 // the value.
                 match Unstoppable::new(context.exit(resource, Outcome::Success)).await {
@@ -178,8 +175,8 @@ where
                     Err(error) => exit_failed_after_success(error).map(|()| value),
                 }
             }
-            Err(_) => {
-                let mut unwind = failed(pending);
+            _ => {
+                let mut unwind = unwound(ended);
                 let exited = Shielded::new(context.exit(resource, unwind.outcome())).await;
                 unwind.record_exit(exited);
                 unwind.finish(None)

@@ -14,7 +14,7 @@ pub(crate) use slot::Slot;
 
 use crate::cancel_scope::{Cancellable, Shielded, Unstoppable};
 use crate::diagnostics;
-use crate::unwind::{Ended, Unwind, failed, succeeded, unwound};
+use crate::unwind::{Ended, Unwind, succeeded, unwound};
 use crate::{Error, IntoExit, MisuseError, Outcome, With};
 
 /// Makes a context from one async closure, like Python's
@@ -131,17 +131,14 @@ where
             let mut resource = run_to_yield(generator.as_mut(), &slot).await?;
 
             let skipped = SkippedExitReport::armed();
-            // As in `with`: how the block ended is kept so that nothing is
-            // left at the other path's await, and the common case needs no
-            // bookkeeping (a panic in the rest of the closure then goes up
-            // as it is).
-            let pending = match Cancellable::new(body(&mut resource)).await {
-                Ok(Ok(value)) => Ok(value),
-                ended => Err(unwound(ended)),
-            };
-            match pending {
-                Ok(_) => {
-                    let value = succeeded(pending);
+            // As in `with`: how the block ended is moved whole into what
+            // each path keeps (see `unwind::succeeded`), and the common case
+            // needs no bookkeeping (a panic in the rest of the closure then
+            // goes up as it is).
+            let ended = Cancellable::new(body(&mut resource)).await;
+            match ended {
+                Ok(Ok(_)) => {
+                    let value = succeeded(ended);
                     slot.resume(resource, Outcome::Success);
                     skipped.disarm();
                     // Exit: run the rest of the closure.
@@ -152,8 +149,8 @@ where
                         returned => finish(Unwind::default(), Some(value), unclaimed, Ok(returned)),
                     }
                 }
-                Err(_) => {
-                    let unwind = failed(pending);
+                _ => {
+                    let unwind = unwound(ended);
                     slot.resume(resource, unwind.outcome());
                     skipped.disarm();
                     let exited = Shielded::new(generator).await;
