@@ -18,6 +18,14 @@ pub(crate) struct Unwind {
     /// Shared with the exit currently running through [`Outcome::Failed`];
     /// unshared again (by then the exit's future is gone) to add a newer error.
     error: Option<Arc<Error>>,
+    /// What few scopes see, boxed: a scope's future keeps its `Unwind` while
+    /// an exit runs, and this keeps it at 16 bytes.
+    rare: Option<Box<Rare>>,
+}
+
+/// The parts of an [`Unwind`] a scope rarely needs.
+#[derive(Default)]
+struct Rare {
     panic: Option<PanicPayload>,
     /// The error an exit suppressed, for the [`Suppressed`] error of a block
     /// left without a value.
@@ -25,6 +33,15 @@ pub(crate) struct Unwind {
 }
 
 impl Unwind {
+    fn panicking(&self) -> bool {
+        self.rare.as_ref().is_some_and(|rare| rare.panic.is_some())
+    }
+
+    #[cold]
+    fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
     /// Records how the body ended; returns its value when it returned one.
     pub(crate) fn record_body<T>(&mut self, ended: Ended<T>) -> Option<T> {
         match ended {
@@ -42,8 +59,8 @@ impl Unwind {
             // A panic is never suppressed; an error is, and with it every
             // earlier error it carried, as in Python.
             Ok(Ok(Exit::Suppress)) => {
-                if self.panic.is_none() && self.error.is_some() {
-                    self.suppressed = self.error.take();
+                if !self.panicking() && self.error.is_some() {
+                    self.rare().suppressed = self.error.take();
                 }
             }
             Ok(Err(error)) => match error.into_rewrite() {
@@ -75,8 +92,8 @@ impl Unwind {
     }
 
     fn record_panic(&mut self, payload: PanicPayload) {
-        if self.panic.is_none() {
-            self.panic = Some(payload);
+        if !self.panicking() {
+            self.rare().panic = Some(payload);
         } else {
             diagnostics::report(&Diagnostic::SecondPanic);
         }
@@ -84,23 +101,24 @@ impl Unwind {
 
     /// What the next exit is told.
     pub(crate) fn outcome(&self) -> Outcome {
-        match (&self.panic, &self.error) {
-            (Some(_), _) => Outcome::Panicked,
-            (None, Some(error)) => Outcome::failed_shared(error),
-            (None, None) => Outcome::Success,
+        match (self.panicking(), &self.error) {
+            (true, _) => Outcome::Panicked,
+            (false, Some(error)) => Outcome::failed_shared(error),
+            (false, None) => Outcome::Success,
         }
     }
 
     /// Whether nothing failed or panicked so far.
     pub(crate) fn is_clean(&self) -> bool {
-        self.error.is_none() && self.panic.is_none()
+        self.error.is_none() && !self.panicking()
     }
 
     /// Ends the scope: resumes a panic, or returns the error, or the value
     /// ([`Suppressed`] when the body's error was suppressed: it has none).
     pub(crate) fn finish<T>(self, value: Option<T>) -> Result<T, Error> {
         let error = self.error.map(unshare);
-        if let Some(payload) = self.panic {
+        let Rare { panic, suppressed } = self.rare.map(|rare| *rare).unwrap_or_default();
+        if let Some(payload) = panic {
             if let Some(errors) = &error {
                 diagnostics::report(&Diagnostic::ErrorsDuringPanic { errors });
             }
@@ -109,7 +127,7 @@ impl Unwind {
         match (error, value) {
             (Some(error), _) => Err(error),
             (None, Some(value)) => Ok(value),
-            (None, None) => Err(Error::new(Suppressed::new(self.suppressed.map(unshare)))),
+            (None, None) => Err(Error::new(Suppressed::new(suppressed.map(unshare)))),
         }
     }
 }
@@ -171,7 +189,9 @@ impl Unwind {
                 Inherited::Error(shared)
             }
             Outcome::Panicked => {
-                self.panic.get_or_insert_with(|| Box::new(InheritedPanic));
+                self.rare()
+                    .panic
+                    .get_or_insert_with(|| Box::new(InheritedPanic));
                 Inherited::Panic
             }
             Outcome::Cancelled => Inherited::Cancelled,
@@ -187,12 +207,8 @@ impl Unwind {
     ///
     /// Resumes a panic raised by one of the exits, once every exit ran.
     pub(crate) fn finish_inherited(self, inherited: Inherited) -> Result<Exit, Error> {
-        let Unwind {
-            error,
-            panic,
-            suppressed,
-        } = self;
-        drop(suppressed);
+        let Unwind { error, rare } = self;
+        let panic = rare.and_then(|rare| rare.panic);
         let seed = match inherited {
             Inherited::Error(seed) => Some(seed),
             _ => None,
