@@ -113,6 +113,17 @@
 //!   panic is not caught (nothing is pending for it to be weighed against, so
 //!   it goes up as it is). [`Error`] is one pointer wide, so a scope's
 //!   `Result` goes back up through every nesting level in registers.
+//! - **A scope's future no bigger than writing it by hand.** A task holds
+//!   every nested scope's future whole, so each byte of a level is paid
+//!   once per level. A `with` level keeps its context and resource in one
+//!   place from the enter to the exit, and what it keeps for after its
+//!   exit shares room with the block's future (both exit paths take how
+//!   the block ended whole, and nothing of it is borrowed): about 89 bytes
+//!   a level in a release build, against 90 for the same guarantees
+//!   written by hand and 56 for a bare hand-written nesting. The core's
+//!   [`with`] (no runtime) has nothing to hand over and no hand-over
+//!   wrapper; an adapter's adds 16 bytes a level to gather dropped scopes'
+//!   exits into one task.
 //! - **A stack allocates per chunk, not per entry.** [`ExitStack`] writes
 //!   each entry (its context and resource, then its exit future in the
 //!   same place, and the link to the entry below) into chunks of memory

@@ -100,7 +100,18 @@ impl Unwind {
     }
 
     /// What the next exit is told.
+    #[inline]
     pub(crate) fn outcome(&self) -> Outcome {
+        // The common case (nothing failed) inline, the rest out of line.
+        if self.error.is_none() && self.rare.is_none() {
+            return Outcome::Success;
+        }
+        self.outcome_after_failure()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn outcome_after_failure(&self) -> Outcome {
         match (self.panicking(), &self.error) {
             (true, _) => Outcome::Panicked,
             (false, Some(error)) => Outcome::failed_shared(error),

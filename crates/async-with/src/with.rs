@@ -132,14 +132,15 @@ where
 
 /// One scope: enter, the block, the exit.
 ///
-/// Written for the size of the future, which every enclosing scope and
-/// task holds: an `async fn` copies its arguments into locals and keeps
-/// both, and a local that is live at two awaits is stored beside every
-/// state, the block's included. So this is a function returning an `async
-/// move` block that keeps the context in one place ([`Scope`]) from the
-/// enter to the exit, and what outlives the block is moved whole into what
-/// one exit path needs (see `unwind::succeeded`), so that it shares room with the
-/// block's future instead of adding to it.
+/// Written for the size of the future, which every enclosing scope and task
+/// holds whole. The layout rules it follows:
+/// - An `async fn` copies its arguments into locals and keeps both. This is
+///   a function returning an `async move` block, and the context stays in
+///   one place ([`Scope`]) from its enter to its exit.
+/// - A local that holds something at two awaits, or that was ever borrowed,
+///   is stored beside every state, the block's future included. How the
+///   block ended is moved whole into what one exit path keeps (see
+///   `unwind::succeeded`), so that it shares room with the block's future.
 fn scope<P, C, B, T>(policy: P, context: C, body: B) -> impl Future<Output = Result<T, Error>>
 where
     P: CancelPolicy<C>,

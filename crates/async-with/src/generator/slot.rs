@@ -125,6 +125,7 @@ impl<R> Slot<R> {
     }
 
     /// The driver gives the resource back, with how the block ended.
+    #[inline]
     pub(crate) fn resume(&self, resource: R, outcome: Outcome) {
         let state = self.state.load(Ordering::Acquire);
         debug_assert_eq!(state, LENT, "only a lent resource is resumed");

@@ -37,6 +37,7 @@ pub(crate) mod sealed {
 
         pub(crate) const CANCELLED: Self = Self(None);
 
+        #[inline]
         pub(in crate::stack) fn outcome(self) -> Outcome {
             match self.0 {
                 Some(unwind) => unwind.outcome(),
