@@ -11,7 +11,7 @@ use std::io;
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 
 use async_std::net::TcpStream;
-use async_with_resources::net::{ConnectTo, Tcp};
+use async_with_resources::net::{ConnectTo, Tcp, literal_addrs};
 
 use crate::AsyncStd;
 
@@ -132,11 +132,16 @@ impl Tcp for AsyncStd {
 
 impl<A: ToSocketAddrs + Send + 'static> ConnectTo<A> for AsyncStd {
     async fn connect(addr: A) -> io::Result<TcpStream> {
-        // Resolved on the blocking pool (a host name may need DNS), into
-        // addresses whose type is known: the future stays `Send`.
-        let addrs: Vec<SocketAddr> =
-            async_std::task::spawn_blocking(move || addr.to_socket_addrs().map(Vec::from_iter))
-                .await?;
+        // A name is resolved on the blocking pool (it may need DNS), into
+        // addresses whose type is known: the future stays `Send`. A
+        // literal address needs no lookup.
+        let addrs: Vec<SocketAddr> = match literal_addrs(&addr) {
+            Some(addrs) => addrs,
+            None => {
+                async_std::task::spawn_blocking(move || addr.to_socket_addrs().map(Vec::from_iter))
+                    .await?
+            }
+        };
         TcpStream::connect(&addrs[..]).await
     }
 }

@@ -6,10 +6,12 @@
 //! here shuts the write half down ([`Tcp::shutdown`], which sends FIN), and
 //! reports an error if that fails.
 
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::marker::PhantomData;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6, ToSocketAddrs};
 
 use async_with::{AsyncContext, Error, Exit, MisuseError, Outcome};
 
@@ -216,5 +218,61 @@ async fn shut_down<B: Tcp>(mut stream: B::Stream) -> Result<Exit, Error> {
     match B::shutdown(&mut stream).await {
         Err(error) if error.kind() != io::ErrorKind::NotConnected => Err(error.into()),
         _ => Ok(Exit::Propagate),
+    }
+}
+
+/// The socket addresses of `addr` when they are known without a name
+/// lookup: a socket address, an IP address and a port, or a string that
+/// parses as one of these. `None` for anything that may need DNS.
+///
+/// Resolving through [`ToSocketAddrs`] may block, so an adapter runs it
+/// on its blocking pool; a round trip there costs more than the loopback
+/// connect it precedes. Adapters call this first and go to the pool only
+/// for names.
+///
+/// # Examples
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+/// use async_with_resources::net::literal_addrs;
+///
+/// let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+/// assert_eq!(literal_addrs(&addr), Some(vec![addr]));
+/// assert_eq!(literal_addrs(&"127.0.0.1:8080"), Some(vec![addr]));
+/// assert_eq!(literal_addrs(&(Ipv4Addr::LOCALHOST, 8080)), Some(vec![addr]));
+/// assert_eq!(literal_addrs(&"localhost:8080"), None); // a name: DNS
+/// ```
+pub fn literal_addrs<A: ToSocketAddrs + 'static>(addr: &A) -> Option<Vec<SocketAddr>> {
+    let addr: &dyn Any = addr;
+    let one = |addr: SocketAddr| Some(vec![addr]);
+    let ip_and_port = |host: &str, port: u16| {
+        host.parse::<IpAddr>()
+            .ok()
+            .map(|ip| vec![SocketAddr::new(ip, port)])
+    };
+    if let Some(addr) = addr.downcast_ref::<SocketAddr>() {
+        one(*addr)
+    } else if let Some(addr) = addr.downcast_ref::<SocketAddrV4>() {
+        one(SocketAddr::V4(*addr))
+    } else if let Some(addr) = addr.downcast_ref::<SocketAddrV6>() {
+        one(SocketAddr::V6(*addr))
+    } else if let Some((ip, port)) = addr.downcast_ref::<(IpAddr, u16)>() {
+        one(SocketAddr::new(*ip, *port))
+    } else if let Some((ip, port)) = addr.downcast_ref::<(Ipv4Addr, u16)>() {
+        one(SocketAddr::from((*ip, *port)))
+    } else if let Some((ip, port)) = addr.downcast_ref::<(Ipv6Addr, u16)>() {
+        one(SocketAddr::from((*ip, *port)))
+    } else if let Some(addrs) = addr.downcast_ref::<&'static [SocketAddr]>() {
+        Some(addrs.to_vec())
+    } else if let Some(text) = addr.downcast_ref::<&'static str>() {
+        text.parse().ok().map(|addr| vec![addr])
+    } else if let Some(text) = addr.downcast_ref::<String>() {
+        text.parse().ok().map(|addr| vec![addr])
+    } else if let Some((host, port)) = addr.downcast_ref::<(&'static str, u16)>() {
+        ip_and_port(host, *port)
+    } else if let Some((host, port)) = addr.downcast_ref::<(String, u16)>() {
+        ip_and_port(host, *port)
+    } else {
+        None
     }
 }

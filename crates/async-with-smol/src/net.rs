@@ -10,7 +10,7 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-use async_with_resources::net::{ConnectTo, Tcp};
+use async_with_resources::net::{ConnectTo, Tcp, literal_addrs};
 use smol::io::AsyncWriteExt;
 use smol::net::TcpStream;
 
@@ -133,10 +133,13 @@ impl Tcp for Smol {
 
 impl<A: ToSocketAddrs + Send + 'static> ConnectTo<A> for Smol {
     async fn connect(addr: A) -> io::Result<TcpStream> {
-        // Resolved on the blocking pool (a host name may need DNS), into
-        // addresses whose type is known: the future stays `Send`.
-        let addrs: Vec<SocketAddr> =
-            smol::unblock(move || addr.to_socket_addrs().map(Vec::from_iter)).await?;
+        // A name is resolved on the blocking pool (it may need DNS), into
+        // addresses whose type is known: the future stays `Send`. A
+        // literal address needs no lookup.
+        let addrs: Vec<SocketAddr> = match literal_addrs(&addr) {
+            Some(addrs) => addrs,
+            None => smol::unblock(move || addr.to_socket_addrs().map(Vec::from_iter)).await?,
+        };
         TcpStream::connect(&addrs[..]).await
     }
 }
