@@ -143,9 +143,6 @@ impl Unwind {
     }
 }
 
-/// How the scope around a stack closed as a context ended, seeded into the
-/// stack's own record so that its exits are told the same
-/// ([`Unwind::inherit`]).
 /// Starts the bookkeeping of a body that failed or panicked.
 #[cold]
 #[inline(never)]
@@ -172,6 +169,9 @@ pub(crate) fn succeeded<T>(ended: Ended<T>) -> T {
     }
 }
 
+/// How the scope around a stack closed as a context ended, seeded into the
+/// stack's own record so that its exits are told the same
+/// ([`Unwind::inherit`]).
 pub(crate) enum Inherited {
     Nothing,
     /// The outer scope's pending error, shared with it.
