@@ -239,9 +239,8 @@ impl<C: LocalAsyncContext, P: CancelPolicy<C>> Scope<C, P> {
             _ => unreachable!("an entered context is disarmed once"),
         }
     }
-}
 
-impl<C: LocalAsyncContext, P: CancelPolicy<C>> Scope<C, P> {
+    /// Dropped mid-way: hands an entered context to the policy.
     #[cold]
     #[inline(never)]
     fn cancelled(&mut self) {
